@@ -1,0 +1,1 @@
+"""mkdocs-trl-cards: a readiness site from MLTRL cards and their git history."""

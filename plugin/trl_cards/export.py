@@ -1,0 +1,60 @@
+"""`api/cards.json`: every card and its transitions, a public machine-readable interface."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .collection import Collection
+from .levels import level
+from .render import Site
+from .timeline import CardHistory
+
+EXPORT_VERSION = 1
+
+
+def cards_json(
+    collection: Collection, histories: Mapping[str, CardHistory], site: Site,
+    generated: dt.datetime,
+) -> str:
+    """The export, as stable, sorted JSON text (documented in docs/export.md)."""
+    cards = []
+    for card in collection.cards:
+        history = histories.get(card.id, CardHistory(card.id))
+        url = site.url(site.card(card.id))
+        cards.append({
+            "id": card.id,
+            "name": card.name,
+            "path": card.path,
+            "url": url,
+            "level": card.level,
+            "phase": level(card.level).phase.key,
+            "owners": list(card.owners),
+            "tags": list(card.tags),
+            "coupled": list(card.coupled),
+            "history_incomplete": history.incomplete,
+            "transitions": [
+                {
+                    "number": t.number,
+                    "from": t.from_level,
+                    "to": t.to_level,
+                    "date": t.date.isoformat(),
+                    "kind": t.kind,
+                    "switchback_kind": t.switchback_kind,
+                    "reviewed": t.reviewed if t.gated else None,
+                    "commit": t.revision.revision.authored.sha,
+                    "landed_commit": t.revision.landed.sha,
+                    "author": t.revision.revision.authored.author,
+                    "url": f"{url}#{t.anchor}",
+                }
+                for t in history.transitions
+            ],
+        })
+    document: dict[str, Any] = {
+        "version": EXPORT_VERSION,
+        "generated": generated.isoformat(timespec="seconds"),
+        "cards": cards,
+    }
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"

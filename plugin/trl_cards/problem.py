@@ -1,0 +1,33 @@
+"""Problems found in cards: each names the file, the line, the key and the fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """An error drops the card; a warning keeps it. Both fail `mkdocs build --strict`."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one card file."""
+
+    path: str
+    message: str
+    fix: str
+    line: int | None = None
+    key: str | None = None
+    severity: Severity = Severity.ERROR
+
+    @property
+    def location(self) -> str:
+        """`path:line` as editors and terminals understand it."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message} Fix: {self.fix}"

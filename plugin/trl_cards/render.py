@@ -1,0 +1,518 @@
+"""Page content for the readiness site: models in, `{src_uri: markdown}` out.
+
+Everything taken from a card is escaped here. Pages are Markdown for their headings (so they
+reach the table of contents and search) and HTML blocks for everything else, so they render
+the same whatever Markdown extensions a site enables, and card text can never become markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import markdown
+import yaml
+
+from .card import Card, Review
+from .chart import timeline_svg
+from .collection import Collection
+from .levels import LEVELS, PHASES, Level, level
+from .problem import Problem, Severity
+from .timeline import CardHistory, CardRevision, Transition
+
+_SAFE_URL = re.compile(r"^(https?://|mailto:|#|[^:]*$)", re.I)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where pages live and how they link: the parts of the MkDocs config rendering needs."""
+
+    prefix: str = "readiness"
+    directory_urls: bool = True
+    commit_url: str | None = None  # with `{sha}`
+    source_url: str | None = None  # with `{path}`
+    history_note: str | None = None  # why history is empty, when it is
+    incomplete_before: dt.datetime | None = None
+
+    def dashboard(self) -> str:
+        """Source URI of the dashboard."""
+        return f"{self.prefix}/index.md"
+
+    def problems(self) -> str:
+        """Source URI of the card problems page."""
+        return f"{self.prefix}/problems.md"
+
+    def level(self, number: int) -> str:
+        """Source URI of a level page."""
+        return f"{self.prefix}/levels/{number}.md"
+
+    def card(self, card_id: str) -> str:
+        """Source URI of a card page (ids are validated slug-safe: no `/`, no leading `.`)."""
+        return f"{self.prefix}/cards/{card_id}/index.md"
+
+    def card_at_level(self, card_id: str, number: int) -> str:
+        """Source URI of the page showing a card as it was when it left a level."""
+        return f"{self.prefix}/cards/{card_id}/level-{number}.md"
+
+    def url(self, src_uri: str) -> str:
+        """The URL (relative to the site root) that MkDocs gives a Markdown page."""
+        stem = src_uri.removesuffix(".md")
+        if not self.directory_urls:
+            return stem + ".html"
+        if stem == "index" or stem.endswith("/index"):
+            return stem.removesuffix("index")
+        return stem + "/"
+
+    def link(self, from_src: str, to_src: str, anchor: str = "") -> str:
+        """A relative link between two pages, for HTML that MkDocs will not rewrite."""
+        here = posixpath.dirname(self.url(from_src)) if self.directory_urls else posixpath.dirname(
+            from_src)
+        if self.directory_urls:
+            here = self.url(from_src).rstrip("/")
+        target = self.url(to_src)
+        rel = posixpath.relpath(target or ".", here or ".")
+        if target.endswith("/") and not rel.endswith("/"):
+            rel += "/"
+        return html.escape(rel + (f"#{anchor}" if anchor else ""), quote=True)
+
+
+def render_pages(
+    collection: Collection, histories: dict[str, CardHistory], site: Site,
+    now: dt.datetime | None = None,
+) -> dict[str, str]:
+    """Every generated page of the readiness site, as `{src_uri: markdown}`."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    inbound = _inbound_couplings(collection.cards)
+    pages = {site.dashboard(): render_dashboard(collection, histories, site),
+             site.problems(): render_problems(collection.problems, site)}
+    for lvl in LEVELS:
+        pages[site.level(lvl.number)] = render_level(lvl, collection.cards, histories, site)
+    for card in collection.cards:
+        history = histories.get(card.id, CardHistory(card.id))
+        pages[site.card(card.id)] = render_card(card, history, inbound.get(card.id, ()), site, now)
+        for number, revision in history.card_at_level().items():
+            pages[site.card_at_level(card.id, number)] = render_card_at_level(
+                card, number, revision, history, site)
+    return pages
+
+
+# -- pages ---------------------------------------------------------------------------------------
+
+
+def render_dashboard(
+    collection: Collection, histories: dict[str, CardHistory], site: Site
+) -> str:
+    """The organisation's readiness at a glance: counts per level and phase, every card."""
+    here = site.dashboard()
+    cards = collection.cards
+    per_level = Counter(c.level for c in cards)
+    per_phase = Counter(level(c.level).phase.key for c in cards)
+    most = max(per_level.values(), default=1)
+    bars = "".join(
+        f'<tr><td><a href="{site.link(here, site.level(lvl.number))}">'
+        f'{_badge(lvl.number)} {_h(lvl.name)}</a></td><td class="trl-count">'
+        f"{per_level[lvl.number]}</td><td>"
+        f'<span class="trl-bar trl-phase-{lvl.phase.key}" style="width:'
+        f'{100 * per_level[lvl.number] / most:.0f}%"></span></td></tr>'
+        for lvl in LEVELS)
+    phases = "".join(
+        f'<li class="trl-phase-{p.key}"><strong>{per_phase[p.key]}</strong> {_h(p.name)}</li>'
+        for p in PHASES)
+    rows = "".join(_card_row(card, histories.get(card.id), site, here) for card in cards)
+    problems = ""
+    if collection.problems:
+        errors = sum(p.severity is Severity.ERROR for p in collection.problems)
+        problems = _block(
+            f'<div class="admonition warning"><p class="admonition-title">Card problems</p>'
+            f"<p>{len(collection.failed)} card file(s) could not be used, {errors} error(s) and "
+            f"{len(collection.problems) - errors} warning(s) in all: see "
+            f'<a href="{site.link(here, site.problems())}">card problems</a>.</p></div>')
+    return "\n\n".join([
+        _front_matter({"title": "Readiness dashboard"}),
+        "# Readiness dashboard",
+        _block(f'<p class="trl-lede">{len(cards)} components rated on the MLTRL scale. A '
+               "system is only as ready as its least ready part.</p>"),
+        problems,
+        "## By phase",
+        _block(f'<ul class="trl-phases">{phases}</ul>'),
+        "## By level",
+        _block(f'<table class="trl-levels"><tbody>{bars}</tbody></table>'),
+        "## Components",
+        _block(
+            '<div class="trl-filter"><input type="search" class="trl-filter-text" '
+            'placeholder="Filter by id, name, owner or tag" aria-label="Filter components">'
+            '<select class="trl-filter-phase" aria-label="Phase"><option value="">All phases'
+            "</option>" + "".join(f'<option value="{p.key}">{_h(p.name)}</option>'
+                                  for p in PHASES) + "</select>"
+            '<span class="trl-filter-count"></span></div>'
+            '<table class="trl-cards"><thead><tr><th>Id</th><th>Name</th><th>Level</th>'
+            "<th>Owners</th><th>Tags</th><th>Last change</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"),
+    ])
+
+
+def render_level(
+    lvl: Level, cards: Sequence[Card], histories: dict[str, CardHistory], site: Site
+) -> str:
+    """A level: what it means, what its gate checks, and the cards at it now."""
+    here = site.level(lvl.number)
+    at_level = [c for c in cards if c.level == lvl.number]
+    rows = "".join(_card_row(c, histories.get(c.id), site, here) for c in at_level)
+    table = (
+        '<table class="trl-cards"><thead><tr><th>Id</th><th>Name</th><th>Level</th>'
+        f"<th>Owners</th><th>Tags</th><th>Last change</th></tr></thead><tbody>{rows}</tbody>"
+        "</table>" if at_level else "<p>No component is at this level now.</p>")
+    neighbours = " ".join(
+        f'<a href="{site.link(here, site.level(n))}">{label}</a>'
+        for n, label in ((lvl.number - 1, "&larr; Level " + str(lvl.number - 1)),
+                         (lvl.number + 1, "Level " + str(lvl.number + 1) + " &rarr;"))
+        if 0 <= n <= len(LEVELS) - 1)
+    return "\n\n".join([
+        _front_matter({"title": f"Level {lvl.number}: {lvl.name}"}),
+        f"# Level {lvl.number}: {_md(lvl.name)}",
+        _block(
+            f'<p class="trl-lede">{_badge(lvl.number)} <em>{_h(lvl.tagline)}</em></p>'
+            '<table class="trl-summary"><tbody>'
+            f"<tr><th>Phase</th><td>{_phase(lvl)}</td></tr>"
+            f"<tr><th>Code quality</th><td>{_h(lvl.code_tier)}</td></tr>"
+            f"<tr><th>Gated review</th><td>{_h(lvl.gate)}</td></tr>"
+            f"</tbody></table><p>{neighbours}</p>"),
+        f"## Components at level {lvl.number}",
+        _block(table),
+    ])
+
+
+def render_card(
+    card: Card, history: CardHistory, coupled_from: Sequence[str], site: Site,
+    now: dt.datetime,
+) -> str:
+    """A component's page: summary, level timeline, transitions, reviews, then the card text."""
+    here = site.card(card.id)
+    parts = [
+        _front_matter({"title": f"{card.id} {card.name}", "tags": list(card.tags)}),
+        f"# {_md(card.name)}",
+        _banner(history, site),
+        _block(_summary(card, history, site, here)),
+    ]
+    coupled = _coupled(card, coupled_from, site, here)
+    if coupled:
+        parts += ["## Coupled components", _block(coupled)]
+    parts += ["## Level history", _block(_history_section(card, history, site, here, now))]
+    if card.requirements:
+        parts += ["## Requirements", _block(_requirements(card))]
+    parts += ["## Reviews", _block(_reviews(card, history, site, here))]
+    snapshots = history.card_at_level()
+    if snapshots:
+        links = "".join(
+            f'<li><a href="{site.link(here, site.card_at_level(card.id, n))}">The card at '
+            f"level {n}</a>, as it was when it left level {n} "
+            f"({_date(_left(history, n))})</li>" for n in sorted(snapshots))
+        parts += ["## Earlier levels", _block(f'<ul class="trl-earlier">{links}</ul>')]
+    if card.body.strip():
+        parts += ["## Card", _block(f'<div class="trl-body">{render_body(card.body)}</div>')]
+    return "\n\n".join(p for p in parts if p)
+
+
+def render_card_at_level(
+    current: Card, number: int, revision: CardRevision, history: CardHistory, site: Site
+) -> str:
+    """The card as it was when it left a level: the paper's link to prior-level cards."""
+    card = revision.card
+    assert card is not None  # card_at_level() only returns valid revisions
+    here = site.card_at_level(current.id, number)
+    commit = revision.revision.authored
+    notice = (
+        '<div class="admonition info"><p class="admonition-title">An earlier version</p>'
+        f"<p>This is <strong>{_h(current.id)}</strong> as it stood at level {number}, in the "
+        f"last revision before it left that level ({_date(_left(history, number))}), from "
+        f"commit {_commit(commit.sha, site)} by {_h(commit.author)}. "
+        f'<a href="{site.link(here, site.card(current.id))}">See the current card</a>.</p>'
+        "</div>")
+    parts = [
+        _front_matter({"title": f"{current.id} at level {number}", "search": {"exclude": True}}),
+        f"# {_md(card.name)} at level {number}",
+        _block(notice),
+        _block(_summary(card, None, site, here)),
+    ]
+    if card.requirements:
+        parts += ["## Requirements", _block(_requirements(card))]
+    if card.reviews:
+        parts += ["## Reviews", _block(_reviews(card, None, site, here))]
+    if card.body.strip():
+        parts += ["## Card", _block(f'<div class="trl-body">{render_body(card.body)}</div>')]
+    return "\n\n".join(parts)
+
+
+def render_problems(problems: Sequence[Problem], site: Site) -> str:
+    """Every problem found in the card files, with the fix."""
+    if problems:
+        rows = "".join(
+            f'<tr class="trl-{p.severity.value}"><td><code>{_h(p.location)}</code></td>'
+            f"<td>{_h(p.severity.value)}</td><td>{_h(p.message)}</td><td>{_h(p.fix)}</td></tr>"
+            for p in problems)
+        body = ('<table class="trl-problems"><thead><tr><th>Where</th><th>Severity</th>'
+                f"<th>Problem</th><th>Fix</th></tr></thead><tbody>{rows}</tbody></table>")
+    else:
+        body = "<p>Every card is valid.</p>"
+    return "\n\n".join([
+        _front_matter({"title": "Card problems"}),
+        "# Card problems",
+        _block("<p>A card with an error is left out of the site until it is fixed; a warning "
+               "keeps it. <code>mkdocs build --strict</code> fails on either.</p>" + body),
+    ])
+
+
+# -- the card's text -----------------------------------------------------------------------------
+
+
+class _SafeTree(markdown.treeprocessors.Treeprocessor):
+    """Drops unsafe URLs and demotes `#` headings below the page's own title."""
+
+    def run(self, root: ET.Element) -> None:
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value is not None and not _SAFE_URL.match(value.strip()):
+                    element.set(attribute, "#unsafe-link-removed")
+            if element.tag == "h1":
+                element.tag = "h2"
+            if element.tag in {"h2", "h3", "h4", "h5", "h6"} and element.get("id"):
+                element.set("id", "card-" + element.get("id", ""))
+
+
+class _SafeMarkdown(markdown.extensions.Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+        # Raw HTML in a card is shown as text: a card cannot add script or break the page.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_SafeTree(md), "trl_safe", 0)
+
+
+def render_body(text: str) -> str:
+    """The card's Markdown sections as HTML, with raw HTML and unsafe links neutralised."""
+    md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", "toc",
+                                       _SafeMarkdown()])
+    return md.convert(text)
+
+
+# -- pieces --------------------------------------------------------------------------------------
+
+
+def _summary(card: Card, history: CardHistory | None, site: Site, here: str) -> str:
+    lvl = level(card.level)
+    rows = [
+        ("Id", f'<code class="trl-id">{_h(card.id)}</code>'),
+        ("Level", f'<a href="{site.link(here, site.level(card.level))}">{_badge(card.level)} '
+                  f"{_h(lvl.name)}</a>"),
+        ("Phase", _phase(lvl)),
+        ("Owners", _list(card.owners)),
+        ("Reviewers", _list(card.reviewers)),
+        ("Ethics", _ethics(card)),
+        ("Tags", _list(card.tags)),
+        ("Links", ", ".join(f'<a href="{_h(url)}">{_h(name)}</a>' for name, url in card.links)),
+        ("Source", _source(card.path, site)),
+    ]
+    if history is not None and history.transitions:
+        since = history.transitions[-1].date
+        rows.append(("At this level since", _date(since)))
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows if v)
+    return f'<table class="trl-summary"><tbody>{body}</tbody></table>'
+
+
+def _history_section(
+    card: Card, history: CardHistory, site: Site, here: str, now: dt.datetime
+) -> str:
+    if not history.revisions:
+        reason = site.history_note or "git has no committed revision of this card yet."
+        return f'<p class="trl-no-history">No level history: {_h(reason)}</p>'
+    svg = timeline_svg(history, now, lambda t: "#" + t.anchor)
+    rows = "".join(_transition_row(t, site) for t in history.transitions)
+    table = (
+        '<table class="trl-transitions"><thead><tr><th>#</th><th>Landed</th><th>Change</th>'
+        "<th>Kind</th><th>Gate</th><th>Author</th><th>Commit</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>")
+    broken = history.invalid_revisions
+    notes = ""
+    if broken:
+        items = "".join(
+            f"<li>{_date(r.landed.committed)}: commit {_commit(r.revision.authored.sha, site)} "
+            f"({_h(r.revision.authored.subject)}): "
+            f"{_h(r.parsed.problems[0].message if r.parsed and r.parsed.problems else '')}</li>"
+            for r in broken)
+        notes = (f'<details class="trl-broken"><summary>{len(broken)} revision(s) could not be '
+                 f"read as a card and made no transition</summary><ul>{items}</ul></details>")
+    ignored = ""
+    if history.ignored:
+        ignored = (f"<p>{len(history.ignored)} level change(s) in ignored (mechanical) commits "
+                   "are not counted as transitions.</p>")
+    return f'<div class="trl-timeline">{svg}</div>{table}{notes}{ignored}'
+
+
+def _transition_row(t: Transition, site: Site) -> str:
+    change = (f"enters at {_badge(t.to_level)}" if t.from_level is None
+              else f"{_badge(t.from_level)} &rarr; {_badge(t.to_level)}")
+    kind = t.kind + (f" ({t.switchback_kind})" if t.switchback_kind else "")
+    if not t.gated:
+        gate = "&mdash;"
+    elif t.review is not None:
+        gate = f'<span class="trl-reviewed">reviewed {_date(t.review.date)}</span>'
+    else:
+        gate = '<span class="trl-skipped">skipped gate</span>'
+    authored = t.revision.revision.authored
+    landed = t.revision.landed
+    via = "" if landed.sha == authored.sha else f", landed in {_commit(landed.sha, site)}"
+    return (
+        f'<tr id="{t.anchor}" class="trl-kind-{t.kind.replace(" ", "-")}">'
+        f'<td><a href="#{t.anchor}">{t.number}</a></td><td>{_date(t.date)}</td>'
+        f"<td>{change}</td><td>{_h(kind)}</td><td>{gate}</td><td>{_h(authored.author)}</td>"
+        f"<td>{_commit(authored.sha, site)} {_h(authored.subject)}{via}</td></tr>")
+
+
+def _reviews(card: Card, history: CardHistory | None, site: Site, here: str) -> str:
+    if not card.reviews:
+        return "<p>No review is recorded on this card.</p>"
+    transitions = {t.review: t for t in history.transitions if t.review} if history else {}
+    out = []
+    for number, review in enumerate(card.reviews, 1):
+        change = f"{_badge(review.from_level)} &rarr; {_badge(review.to_level)}"
+        decision = review.decision + (f" ({review.kind})" if review.kind else "")
+        answers = "".join(f"<dt>{_h(q)}</dt><dd>{_h(a)}</dd>" for q, a in review.debrief.answers())
+        transition = transitions.get(review)
+        landed = (f' <a class="trl-to-transition" href="#{transition.anchor}">transition '
+                  f"{transition.number}</a>" if transition else "")
+        link = f' <a href="{_h(review.link)}">full record</a>' if review.link else ""
+        out.append(
+            f'<section class="trl-review" id="review-{number}">'
+            f'<h3><a href="#review-{number}">{_date(review.date)}</a>: gate {change}, '
+            f"{_h(decision)}</h3><p>Reviewers: {_list(review.reviewers) or 'not recorded'}."
+            f"{landed}{link}</p>"
+            + (f'<dl class="trl-debrief">{answers}</dl>' if answers else
+               "<p>No debrief recorded.</p>") + "</section>")
+    return "".join(out)
+
+
+def _requirements(card: Card) -> str:
+    rows = "".join(
+        f"<tr><td><code>{_h(r.id)}</code></td><td>{_h(r.text)}</td>"
+        + (f"<td>{r.risk.p_failure:g}</td><td>{r.risk.value:g}</td>"
+           f"<td><strong>{r.risk.score:.2f}</strong></td>" if r.risk else
+           "<td></td><td></td><td></td>") + "</tr>"
+        for r in card.requirements)
+    return ('<table class="trl-requirements"><thead><tr><th>Id</th><th>Requirement</th>'
+            "<th>P(failure)</th><th>Value</th><th>Risk</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
+def _coupled(card: Card, coupled_from: Sequence[str], site: Site, here: str) -> str:
+    items = []
+    for label, ids in (("Couples to", card.coupled), ("Coupled from", coupled_from)):
+        if ids:
+            links = ", ".join(
+                f'<a href="{site.link(here, site.card(i))}"><code>{_h(i)}</code></a>'
+                for i in ids)
+            items.append(f"<tr><th>{label}</th><td>{links}</td></tr>")
+    return f'<table class="trl-summary"><tbody>{"".join(items)}</tbody></table>' if items else ""
+
+
+def _card_row(card: Card, history: CardHistory | None, site: Site, here: str) -> str:
+    lvl = level(card.level)
+    changed = history.revisions[-1].landed.committed if history and history.revisions else None
+    haystack = " ".join((card.id, card.name, *card.owners, *card.tags)).lower()
+    return (
+        f'<tr data-phase="{lvl.phase.key}" data-search="{_h(haystack)}">'
+        f'<td><a href="{site.link(here, site.card(card.id))}"><code>{_h(card.id)}</code></a></td>'
+        f'<td><a href="{site.link(here, site.card(card.id))}">{_h(card.name)}</a></td>'
+        f"<td>{_badge(card.level)}</td><td>{_list(card.owners)}</td><td>{_list(card.tags)}</td>"
+        f"<td>{_date(changed) if changed else ''}</td></tr>")
+
+
+def _banner(history: CardHistory, site: Site) -> str:
+    if not history.incomplete or site.incomplete_before is None:
+        return ""
+    return _block(
+        '<div class="admonition warning trl-incomplete"><p class="admonition-title">History '
+        f"incomplete before {_date(site.incomplete_before)}</p><p>This site was built from a "
+        "shallow or partial clone: transitions before that date are unknown, and the first "
+        "one shown may not be the card's real entry.</p></div>")
+
+
+def _left(history: CardHistory, number: int) -> dt.datetime:
+    return [t.date for t in history.transitions if t.from_level == number][-1]
+
+
+def _inbound_couplings(cards: Iterable[Card]) -> dict[str, tuple[str, ...]]:
+    inbound: dict[str, list[str]] = {}
+    for card in cards:
+        for other in card.coupled:
+            inbound.setdefault(other, []).append(card.id)
+    return {k: tuple(v) for k, v in inbound.items()}
+
+
+def _ethics(card: Card) -> str:
+    if card.ethics is None:
+        return '<span class="trl-ethics trl-ethics-none">not recorded</span>'
+    status = card.ethics.status
+    text = f'<span class="trl-ethics trl-ethics-{status.replace(" ", "-")}">{_h(status)}</span>'
+    return text + (f' (<a href="{_h(card.ethics.link)}">checklist</a>)' if card.ethics.link
+                   else "")
+
+
+def _source(path: str, site: Site) -> str:
+    if site.source_url:
+        return f'<a href="{_h(site.source_url.format(path=path))}"><code>{_h(path)}</code></a>'
+    return f"<code>{_h(path)}</code>"
+
+
+def _commit(sha: str, site: Site) -> str:
+    short = f"<code>{_h(sha[:8])}</code>"
+    return f'<a href="{_h(site.commit_url.format(sha=sha))}">{short}</a>' if site.commit_url else short
+
+
+def _badge(number: int) -> str:
+    lvl = level(number)
+    return (f'<span class="trl-level trl-phase-{lvl.phase.key}" title="Level {number}: '
+            f'{_h(lvl.name)}">{number}</span>')
+
+
+def _phase(lvl: Level) -> str:
+    return (f'<span class="trl-phase trl-phase-{lvl.phase.key}">{_h(lvl.phase.name)}</span> '
+            f"({lvl.phase.colour})")
+
+
+def _list(items: Iterable[str]) -> str:
+    return ", ".join(_h(i) for i in items)
+
+
+def _date(value: dt.date | dt.datetime) -> str:
+    if isinstance(value, dt.datetime):
+        return f'<time datetime="{value.isoformat()}">{value.date().isoformat()}</time>'
+    return f'<time datetime="{value.isoformat()}">{value.isoformat()}</time>'
+
+
+def _h(text: str) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _md(text: str) -> str:
+    """Text that is inert in a Markdown heading: HTML-escaped, Markdown punctuation escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!>])", r"\\\1", html.escape(text, quote=False))
+
+
+def _block(markup: str) -> str:
+    """An HTML block, which Markdown passes through untouched to its closing tag."""
+    return markup
+
+
+def _front_matter(meta: dict[str, object]) -> str:
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---"
+
+
+def review_anchor(card: Card, review: Review) -> str:
+    """The HTML id of a review's record on its card page."""
+    return f"review-{card.reviews.index(review) + 1}"

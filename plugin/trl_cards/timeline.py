@@ -1,0 +1,259 @@
+"""The life of each card: its revisions joined by id, its level transitions, its reviewed gates.
+
+Pure functions over the raw revisions that `history` reads; nothing here touches git.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .card import Card, ParsedCard, Review, parse_card
+from .history import Commit, RepoHistory, Revision
+
+ENTRY = "entry"
+ADVANCE = "advance"
+SKIP = "skip"
+SWITCHBACK = "switchback"
+INVALID_SWITCHBACK = "invalid switchback"
+
+# The paper's predefined ("embedded") switchbacks; a 5 -> 4 is most often decided at a review.
+_DEFAULT_SWITCHBACK_KIND = {(9, 4): "embedded", (4, 2): "embedded", (5, 4): "review"}
+
+
+@dataclass(frozen=True)
+class CardRevision:
+    """One revision of one card file, parsed with the same parser as the current card."""
+
+    revision: Revision
+    parsed: ParsedCard | None  # None for a deletion
+
+    @property
+    def card(self) -> Card | None:
+        """The card at this revision, when it was valid."""
+        return self.parsed.card if self.parsed else None
+
+    @property
+    def landed(self) -> Commit:
+        """The commit of the built branch where this revision landed."""
+        return self.revision.landed
+
+    @property
+    def deleted(self) -> bool:
+        """Whether this revision removed the file."""
+        return self.revision.text is None
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A change of level between consecutive valid revisions of a card, as it landed."""
+
+    number: int  # 1-based position in the card's timeline: the stable anchor `transition-N`
+    from_level: int | None  # None for the entry
+    to_level: int
+    kind: str  # entry, advance, skip, switchback, invalid switchback
+    revision: CardRevision
+    switchback_kind: str | None = None  # discovery, embedded or review
+    review: Review | None = None
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id of this transition's row on the card page."""
+        return f"transition-{self.number}"
+
+    @property
+    def date(self) -> dt.datetime:
+        """When the change landed on the built branch."""
+        return self.revision.landed.committed
+
+    @property
+    def gated(self) -> bool:
+        """Whether a gated review should have decided this change (every change but entry)."""
+        return self.kind != ENTRY
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether the revision that made the change carries the review record of the gate."""
+        return self.review is not None
+
+
+@dataclass(frozen=True)
+class CardHistory:
+    """Everything history tells about one card."""
+
+    card_id: str
+    revisions: tuple[CardRevision, ...] = ()
+    transitions: tuple[Transition, ...] = ()
+    incomplete: bool = False  # history starts at a shallow clone's boundary: older is unknown
+    ignored: tuple[CardRevision, ...] = field(default=())  # level changes in ignored commits
+
+    def card_at_level(self) -> dict[int, CardRevision]:
+        """For every level the card has left: the last valid revision before it left."""
+        out: dict[int, CardRevision] = {}
+        for transition in self.transitions:
+            if transition.from_level is None:
+                continue
+            before = self._valid_before(transition.revision)
+            if before is not None:
+                out[transition.from_level] = before
+        return out
+
+    def _valid_before(self, revision: CardRevision) -> CardRevision | None:
+        index = self.revisions.index(revision)
+        return next((r for r in reversed(self.revisions[:index]) if r.card is not None), None)
+
+    @property
+    def invalid_revisions(self) -> tuple[CardRevision, ...]:
+        """Revisions that could not be parsed as a card."""
+        return tuple(r for r in self.revisions if not r.deleted and r.card is None)
+
+    def days_at_level(self, until: dt.datetime) -> dict[int, float]:
+        """Time spent at each level, from landing to landing, up to `until`."""
+        out: dict[int, float] = {}
+        for current, following in zip(self.transitions, self.transitions[1:] + (None,)):
+            end = following.date if following else until
+            days = max((end - current.date).total_seconds(), 0.0) / 86400
+            out[current.to_level] = out.get(current.to_level, 0.0) + days
+        return out
+
+
+def read_ignore_revs(text: str) -> frozenset[str]:
+    """Commit ids from a file in git's blame-ignore-revs format (one id a line, `#` comments)."""
+    revs = set()
+    for line in text.splitlines():
+        token = line.split("#", 1)[0].strip().lower()
+        if re.fullmatch(r"[0-9a-f]{7,40}", token):
+            revs.add(token)
+    return frozenset(revs)
+
+
+def build_histories(
+    history: RepoHistory, ignore_revs: Iterable[str] = (), base: str = ""
+) -> dict[str, CardHistory]:
+    """Join every revision to its card by id and derive each card's transitions.
+
+    A card's identity is its `id`; rename edges identify revisions whose id cannot be read (a
+    broken revision). `base` is the path of the MkDocs project inside the repository, so that
+    parsing sees the same relative paths as the current cards.
+    """
+    ignored = tuple(ignore_revs)
+    parsed_by_blob: dict[tuple[str, bool], ParsedCard] = {}
+    owner_of_path: dict[str, str] = {}
+    revisions: dict[str, list[CardRevision]] = {}
+    for revision in history.revisions:
+        path = _relative(revision.path, base)
+        if revision.text is None:
+            card_id = owner_of_path.pop(revision.path, None)
+            if card_id is not None:
+                revisions[card_id].append(CardRevision(revision, None))
+            continue
+        key = (revision.blob or revision.text, path.endswith((".yml", ".yaml")))
+        parsed = parsed_by_blob.get(key)
+        if parsed is None:
+            parsed = parsed_by_blob[key] = parse_card(revision.text, path)
+        if parsed.card is not None and parsed.card.path != path:
+            parsed = ParsedCard(_moved(parsed.card, path), parsed.problems, parsed.id)
+        card_id = parsed.id
+        if card_id is None and revision.renamed_from is not None:
+            card_id = owner_of_path.get(revision.renamed_from)
+        if card_id is None:
+            card_id = owner_of_path.get(revision.path)
+        if revision.renamed_from is not None:
+            owner_of_path.pop(revision.renamed_from, None)
+        if card_id is None:
+            continue  # never readable, never linked to a card: nothing to join it to
+        owner_of_path[revision.path] = card_id
+        revisions.setdefault(card_id, []).append(CardRevision(revision, parsed))
+    boundary = history.incomplete_before
+    return {
+        card_id: _card_history(card_id, tuple(revs), ignored, boundary)
+        for card_id, revs in revisions.items()
+    }
+
+
+def _card_history(
+    card_id: str, revisions: tuple[CardRevision, ...], ignored: tuple[str, ...],
+    boundary: dt.datetime | None,
+) -> CardHistory:
+    transitions: list[Transition] = []
+    skipped: list[CardRevision] = []
+    entry: int | None = None
+    current: int | None = None
+    used_reviews: set[Review] = set()
+    for revision in revisions:
+        card = revision.card
+        if card is None or card.level == current:
+            continue
+        if current is not None and _is_ignored(revision, ignored):
+            skipped.append(revision)
+            current = card.level
+            continue
+        if current is None:
+            entry = card.level
+            transitions.append(Transition(len(transitions) + 1, None, card.level, ENTRY, revision))
+        else:
+            review = _review_for(card, current, card.level, used_reviews)
+            if review is not None:
+                used_reviews.add(review)
+            transitions.append(Transition(
+                len(transitions) + 1, current, card.level,
+                _kind(current, card.level, entry if entry is not None else card.level), revision,
+                _switchback_kind(current, card.level, review), review))
+        current = card.level
+    incomplete = boundary is not None and bool(revisions) and (
+        revisions[0].landed.committed <= boundary)
+    return CardHistory(card_id, revisions, tuple(transitions), incomplete, tuple(skipped))
+
+
+def _kind(start: int, end: int, entry: int) -> str:
+    if end > start:
+        return ADVANCE if end == start + 1 else SKIP
+    return INVALID_SWITCHBACK if end < entry else SWITCHBACK
+
+
+def _switchback_kind(start: int, end: int, review: Review | None) -> str | None:
+    if end >= start:
+        return None
+    if review is not None and review.kind:
+        return review.kind
+    return _DEFAULT_SWITCHBACK_KIND.get((start, end), "discovery")
+
+
+def _review_for(card: Card, start: int, end: int, used: set[Review]) -> Review | None:
+    """The newest review record of this gate that no earlier transition has claimed."""
+    matching = [r for r in card.reviews if (r.from_level, r.to_level) == (start, end)]
+    return next((r for r in reversed(matching) if r not in used), None)
+
+
+def _is_ignored(revision: CardRevision, ignored: tuple[str, ...]) -> bool:
+    shas = (revision.revision.authored.sha, revision.landed.sha)
+    return any(sha.startswith(prefix) for sha in shas for prefix in ignored)
+
+
+def _relative(path: str, base: str) -> str:
+    return path[len(base):] if base and path.startswith(base) else path
+
+
+def _moved(card: Card, path: str) -> Card:
+    return replace(card, path=path)
+
+
+def project_base(repo_root: Path | None, directory: Path) -> str:
+    """The MkDocs project's folder inside the repository, as a path prefix ('' at the top)."""
+    if repo_root is None:
+        return ""
+    try:
+        rel = directory.resolve().relative_to(repo_root.resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel + "/"
+
+
+def histories_by_card(
+    histories: Mapping[str, CardHistory], cards: Iterable[Card]
+) -> dict[str, CardHistory]:
+    """The history of each current card; an empty one for a card git has not seen yet."""
+    return {c.id: histories.get(c.id, CardHistory(c.id)) for c in cards}
