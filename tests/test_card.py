@@ -1,0 +1,87 @@
+"""Golden cases for parsing and validating one card: input, expected card, expected messages.
+
+Each file in golden/card/ holds one case. Run with `UPDATE_GOLDEN=1` to rewrite the expected
+parts from the code's output, then read the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from trl_cards.card import json_schema, parse_card, split_front_matter
+
+GOLDEN = Path(__file__).parent / "golden" / "card"
+CASES = sorted(GOLDEN.glob("*.yml"))
+
+
+def _summary(text: str, path: str) -> dict[str, Any]:
+    result = parse_card(text, path)
+    card = result.card
+    return {
+        "card": None if card is None else {
+            "id": card.id, "name": card.name, "level": card.level, "owners": list(card.owners),
+            "tags": list(card.tags), "coupled": list(card.coupled),
+            "reviews": [f"{r.date} {r.from_level}->{r.to_level} {r.decision}"
+                        + (f" ({r.kind})" if r.kind else "") for r in card.reviews],
+            "risks": [round(r.risk.score, 4) for r in card.requirements if r.risk],
+            "body_starts": card.body[:40],
+        },
+        "messages": [f"{p.severity.value}: {p}" for p in result.problems],
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_golden(case: Path) -> None:
+    spec = yaml.safe_load(case.read_text(encoding="utf-8"))
+    actual = _summary(spec["input"], spec["path"])
+    if os.environ.get("UPDATE_GOLDEN"):
+        spec.update(actual)
+        case.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100),
+                        encoding="utf-8")
+    assert actual == {"card": spec["card"], "messages": spec["messages"]}
+
+
+def test_there_are_golden_cases() -> None:
+    assert len(CASES) >= 10
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_schema_agrees_with_validation(case: Path) -> None:
+    """The JSON Schema accepts exactly the front matter that validation accepts without errors."""
+    spec = yaml.safe_load(case.read_text(encoding="utf-8"))
+    text, path = spec["input"], spec["path"]
+    source = text if path.endswith((".yml", ".yaml")) else (split_front_matter(text) or [""])[0]
+    try:
+        # Dates as text, as the parser reads them: JSON has no date type.
+        data = yaml.load(source, Loader=_TextDates)
+    except yaml.YAMLError:
+        pytest.skip("not YAML at all: the schema has nothing to say")
+    errors = list(jsonschema.Draft202012Validator(json_schema()).iter_errors(data))
+    parsed = parse_card(text, path)
+    assert (not errors) == (not parsed.problems), (errors, parsed.problems)
+
+
+class _TextDates(yaml.SafeLoader):
+    yaml_implicit_resolvers = {
+        k: [(tag, r) for tag, r in v if tag != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+def test_schema_is_valid_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(json_schema())
+
+
+def test_shipped_schema_is_current() -> None:
+    """The JSON Schema file in the package is the one the model generates."""
+    import json
+
+    shipped = Path(__file__).parents[1] / "plugin" / "trl_cards" / "schema" / "card-v1.json"
+    assert json.loads(shipped.read_text(encoding="utf-8")) == json_schema(), (
+        "Regenerate it: trl-cards schema > plugin/trl_cards/schema/card-v1.json")
