@@ -31,10 +31,11 @@ class _Loader(_BaseLoader):
     (PyYAML raises a bare ValueError, without a position, for `date: 2024-13-01`.)
     """
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class-level registry
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
+
 
 FORMAT_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -169,18 +170,29 @@ class Text(Kind):
 
     def check(self, value: Any, key: str, report: _Report) -> Any:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            report(key, f"must be text, not {_describe(value)}.", f'Write it as text: `{_leaf(key)}: "..."`.')
+            report(
+                key,
+                f"must be text, not {_describe(value)}.",
+                f'Write it as text: `{_leaf(key)}: "..."`.',
+            )
             return None
         if not isinstance(value, str):
             # YAML turns `id: 1.10` into the number 1.1; quoting keeps what the author wrote.
-            report(key, f"must be text, but YAML read it as the number {value!r}.",
-                   f'Put it in quotes so YAML keeps it as written, e.g. `{_leaf(key)}: "{value}"`.')
+            report(
+                key,
+                f"must be text, but YAML read it as the number {value!r}.",
+                f'Put it in quotes so YAML keeps it as written, e.g. `{_leaf(key)}: "{value}"`.',
+            )
             return None
         if not value.strip():
             report(key, "is empty.", "Give it a value or remove the key.")
             return None
         if self.pattern and not re.match(self.pattern, value):
-            report(key, f"{value!r} is not allowed: {self.pattern_help}", f"Change the value of `{_leaf(key)}`.")
+            report(
+                key,
+                f"{value!r} is not allowed: {self.pattern_help}",
+                f"Change the value of `{_leaf(key)}`.",
+            )
             return None
         return value.strip() if self.pattern else value
 
@@ -198,8 +210,11 @@ class Url(Kind):
             report(key, f"must be a URL, not {_describe(value)}.", "Write a full `https://` URL.")
             return None
         if not re.match(_URL_PATTERN, value.strip()):
-            report(key, f"{value!r} is not a link the site can show safely.",
-                   "Use an `http(s)://` or `mailto:` URL, or a relative path.")
+            report(
+                key,
+                f"{value!r} is not a link the site can show safely.",
+                "Use an `http(s)://` or `mailto:` URL, or a relative path.",
+            )
             return None
         return value.strip()
 
@@ -218,12 +233,18 @@ class Integer(Kind):
 
     def check(self, value: Any, key: str, report: _Report) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            report(key, f"must be a whole number, not {_describe(value)}.",
-                   f"Write a number from {self.minimum} to {self.maximum}.")
+            report(
+                key,
+                f"must be a whole number, not {_describe(value)}.",
+                f"Write a number from {self.minimum} to {self.maximum}.",
+            )
             return None
         if value < self.minimum or (self.maximum is not None and value > self.maximum):
-            report(key, f"{value} is out of range {self.minimum}..{self.maximum}.",
-                   f"Use a level from {self.minimum} to {self.maximum}.")
+            report(
+                key,
+                f"{value} is out of range {self.minimum}..{self.maximum}.",
+                f"Use a level from {self.minimum} to {self.maximum}.",
+            )
             return None
         return value
 
@@ -245,7 +266,9 @@ class Number(Kind):
             return None
         if value < self.minimum or (self.maximum is not None and value > self.maximum):
             upper = "" if self.maximum is None else f" and at most {self.maximum}"
-            report(key, f"{value} is out of range.", f"Use a number at least {self.minimum}{upper}.")
+            report(
+                key, f"{value} is out of range.", f"Use a number at least {self.minimum}{upper}."
+            )
             return None
         return float(value)
 
@@ -301,8 +324,11 @@ class ListOf(Kind):
         if self.single_ok and isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            report(key, f"must be a list, not {_describe(value)}.",
-                   f"Write a YAML list: `{_leaf(key)}: [a, b]`.")
+            report(
+                key,
+                f"must be a list, not {_describe(value)}.",
+                f"Write a YAML list: `{_leaf(key)}: [a, b]`.",
+            )
             return None
         checked = [self.item.check(v, f"{key}[{i}]", report) for i, v in enumerate(value)]
         return [v for v in checked if v is not None]
@@ -320,8 +346,11 @@ class MapOf(Kind):
 
     def check(self, value: Any, key: str, report: _Report) -> Any:
         if not isinstance(value, dict):
-            report(key, f"must be a mapping of name: value, not {_describe(value)}.",
-                   f"Write `{_leaf(key)}:` followed by indented `name: value` lines.")
+            report(
+                key,
+                f"must be a mapping of name: value, not {_describe(value)}.",
+                f"Write `{_leaf(key)}:` followed by indented `name: value` lines.",
+            )
             return None
         out = {}
         for name, v in value.items():
@@ -350,8 +379,11 @@ class Record(Kind):
 
     def check(self, value: Any, key: str, report: _Report) -> Any:
         if not isinstance(value, dict):
-            report(key or "(card)", f"must be a mapping of keys, not {_describe(value)}.",
-                   "Write `key: value` lines.")
+            report(
+                key or "(card)",
+                f"must be a mapping of keys, not {_describe(value)}.",
+                "Write `key: value` lines.",
+            )
             return None
         known = {f.name: f for f in self.fields}
         out: dict[str, Any] = {}
@@ -368,10 +400,14 @@ class Record(Kind):
             if name not in known:
                 sub = f"{key}.{name}" if key else str(name)
                 near = difflib.get_close_matches(str(name), known, n=1)
-                hint = f"Did you mean `{near[0]}`?" if near else (
-                    "Known keys: " + ", ".join(f"`{k}`" for k in known) + ".")
-                report(sub, "is not a key of the card format, so it is ignored.",
-                       hint + " (warning)")
+                hint = (
+                    f"Did you mean `{near[0]}`?"
+                    if near
+                    else ("Known keys: " + ", ".join(f"`{k}`" for k in known) + ".")
+                )
+                report(
+                    sub, "is not a key of the card format, so it is ignored.", hint + " (warning)"
+                )
         return out
 
     def schema(self) -> dict[str, Any]:
@@ -400,32 +436,66 @@ REVIEW_FIELDS = (
 REQUIREMENT_FIELDS = (
     Field("id", Text(), "Requirement id, unique in the card.", required=True),
     Field("text", Text(), 'The "shall" statement.', required=True),
-    Field("risk", Record((
-        Field("p_failure", Number(0.0, 1.0), "Probability of failure, 0..1.", required=True),
-        Field("value", Number(0.0), "Value at stake.", required=True),
-    )), "Risk = p_failure x value."),
+    Field(
+        "risk",
+        Record(
+            (
+                Field(
+                    "p_failure", Number(0.0, 1.0), "Probability of failure, 0..1.", required=True
+                ),
+                Field("value", Number(0.0), "Value at stake.", required=True),
+            )
+        ),
+        "Risk = p_failure x value.",
+    ),
 )
 CARD_FIELDS: tuple[Field, ...] = (
-    Field("id", Text(ID_PATTERN, "letters, digits, `.`, `_` and `-`, starting with a letter or "
-          "digit, at most 64 characters."), "Unique, stable identity of the card.",
-          required=True),
+    Field(
+        "id",
+        Text(
+            ID_PATTERN,
+            "letters, digits, `.`, `_` and `-`, starting with a letter or "
+            "digit, at most 64 characters.",
+        ),
+        "Unique, stable identity of the card.",
+        required=True,
+    ),
     Field("name", Text(), "Name of the component.", required=True),
     Field("level", _LEVEL, "Current MLTRL level, 0-9.", required=True),
     Field("owners", _PEOPLE, "People or teams who own the component."),
     Field("reviewers", _PEOPLE, "Who reviews its gates."),
-    Field("tags", ListOf(Text(TAG_PATTERN, "letters, digits, spaces and `-_./+` only.")),
-          "Free labels."),
+    Field(
+        "tags",
+        ListOf(Text(TAG_PATTERN, "letters, digits, spaces and `-_./+` only.")),
+        "Free labels.",
+    ),
     Field("links", MapOf(Url()), "Named links: project page, requirements, V&V, code..."),
-    Field("ethics", Record((
-        Field("status", Choice(ETHICS_STATUSES), "not started, in progress or complete.",
-              required=True),
-        Field("link", Url(), "Where the checklist lives."),
-    )), "Status of the ethics checklist."),
+    Field(
+        "ethics",
+        Record(
+            (
+                Field(
+                    "status",
+                    Choice(ETHICS_STATUSES),
+                    "not started, in progress or complete.",
+                    required=True,
+                ),
+                Field("link", Url(), "Where the checklist lives."),
+            )
+        ),
+        "Status of the ethics checklist.",
+    ),
     Field("coupled", ListOf(Text(ID_PATTERN, "a card id.")), "Ids of coupled cards."),
-    Field("requirements", ListOf(Record(REQUIREMENT_FIELDS), single_ok=False),
-          "Top-level requirements."),
-    Field("reviews", ListOf(Record(REVIEW_FIELDS), single_ok=False),
-          "Gated reviews with their stage debriefs."),
+    Field(
+        "requirements",
+        ListOf(Record(REQUIREMENT_FIELDS), single_ok=False),
+        "Top-level requirements.",
+    ),
+    Field(
+        "reviews",
+        ListOf(Record(REVIEW_FIELDS), single_ok=False),
+        "Gated reviews with their stage debriefs.",
+    ),
     Field("body", Text(), "Pure YAML cards only: the Markdown sections."),
 )
 CARD_RECORD = Record(CARD_FIELDS)
@@ -451,7 +521,7 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     match = re.match(r"---[ \t]*\r?\n(.*?)(?:^|\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", text, re.S)
     if not match:
         return None
-    return match.group(1), text[match.end():], 2
+    return match.group(1), text[match.end() :], 2
 
 
 def parse_card(text: str, path: str) -> ParsedCard:
@@ -462,10 +532,18 @@ def parse_card(text: str, path: str) -> ParsedCard:
     else:
         split = split_front_matter(text)
         if split is None:
-            return ParsedCard(None, (Problem(
-                path, "has no YAML front matter, so it is not a card.",
-                "Start the file with a `---` line, the card's keys (`id`, `name`, `level`), and "
-                "another `---` line.", line=1),))
+            return ParsedCard(
+                None,
+                (
+                    Problem(
+                        path,
+                        "has no YAML front matter, so it is not a card.",
+                        "Start the file with a `---` line, the card's keys (`id`, `name`, "
+                        "`level`), and another `---` line.",
+                        line=1,
+                    ),
+                ),
+            )
         source, body, first_line = split
     try:
         data = yaml.load(source, Loader=_Loader)  # noqa: S506 - a safe loader, C or pure
@@ -473,17 +551,31 @@ def parse_card(text: str, path: str) -> ParsedCard:
         mark = getattr(error, "problem_mark", None)
         line = first_line + mark.line if mark is not None else None
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        return ParsedCard(None, (Problem(
-            path, f"is not valid YAML: {reason}.",
-            "Check indentation and quoting on that line; text with `: ` or starting with a "
-            "special character needs quotes.", line=line),))
+        return ParsedCard(
+            None,
+            (
+                Problem(
+                    path,
+                    f"is not valid YAML: {reason}.",
+                    "Check indentation and quoting on that line; text with `: ` or starting with a "
+                    "special character needs quotes.",
+                    line=line,
+                ),
+            ),
+        )
     problems: list[Problem] = []
 
     def report(key: str, message: str, fix: str) -> None:
         warning = fix.endswith(" (warning)")
-        problems.append(Problem(
-            path, f"`{key}` {message}", fix.removesuffix(" (warning)"), key=key,
-            severity=Severity.WARNING if warning else Severity.ERROR))
+        problems.append(
+            Problem(
+                path,
+                f"`{key}` {message}",
+                fix.removesuffix(" (warning)"),
+                key=key,
+                severity=Severity.WARNING if warning else Severity.ERROR,
+            )
+        )
 
     values = CARD_RECORD.check(data, "", report) if data is not None else None
     if data is None:
@@ -494,8 +586,9 @@ def parse_card(text: str, path: str) -> ParsedCard:
     card_id = values.get("id") if values else None
     if values is None or any(p.severity is Severity.ERROR for p in problems):
         return ParsedCard(None, tuple(problems), card_id)
-    return ParsedCard(_build(values, path, values.get("body", "") if is_yaml else body),
-                      tuple(problems), card_id)
+    return ParsedCard(
+        _build(values, path, values.get("body", "") if is_yaml else body), tuple(problems), card_id
+    )
 
 
 def _check_consistency(values: dict[str, Any], report: _Report, is_yaml: bool) -> None:
@@ -507,22 +600,34 @@ def _check_consistency(values: dict[str, Any], report: _Report, is_yaml: bool) -
             continue
         expected = "advance" if end > start else "switchback" if end < start else "stay"
         if decision != expected:
-            report(f"{key}.decision", f"is `{decision}` but the review goes from {start} to "
-                   f"{end}, which is `{expected}`.",
-                   f"Set `decision: {expected}`, or correct `from`/`to`.")
+            report(
+                f"{key}.decision",
+                f"is `{decision}` but the review goes from {start} to "
+                f"{end}, which is `{expected}`.",
+                f"Set `decision: {expected}`, or correct `from`/`to`.",
+            )
         if review.get("kind") and decision != "switchback":
-            report(f"{key}.kind", "only applies to a switchback.",
-                   "Remove `kind`, or make the decision `switchback`.")
+            report(
+                f"{key}.kind",
+                "only applies to a switchback.",
+                "Remove `kind`, or make the decision `switchback`.",
+            )
     seen: set[str] = set()
     for i, requirement in enumerate(values.get("requirements", [])):
         rid = requirement.get("id")
         if rid in seen:
-            report(f"requirements[{i}].id", f"`{rid}` is used twice in this card.",
-                   "Give each requirement its own id.")
+            report(
+                f"requirements[{i}].id",
+                f"`{rid}` is used twice in this card.",
+                "Give each requirement its own id.",
+            )
         seen.add(rid)
     if "body" in values and not is_yaml:
-        report("body", "only applies to pure YAML cards.",
-               "Put the sections in the Markdown after the front matter instead.")
+        report(
+            "body",
+            "only applies to pure YAML cards.",
+            "Put the sections in the Markdown after the front matter instead.",
+        )
 
 
 def _build(values: dict[str, Any], path: str, body: str) -> Card:
@@ -539,19 +644,35 @@ def _build(values: dict[str, Any], path: str, body: str) -> Card:
         ethics=Ethics(ethics["status"], ethics.get("link")) if ethics else None,
         coupled=tuple(dict.fromkeys(values.get("coupled", ()))),
         requirements=tuple(
-            Requirement(r["id"], r["text"],
-                        Risk(r["risk"]["p_failure"], r["risk"]["value"])
-                        if "p_failure" in r.get("risk", {}) and "value" in r["risk"] else None)
+            Requirement(
+                r["id"],
+                r["text"],
+                Risk(r["risk"]["p_failure"], r["risk"]["value"])
+                if "p_failure" in r.get("risk", {}) and "value" in r["risk"]
+                else None,
+            )
             for r in values.get("requirements", ())
             if "id" in r and "text" in r
         ),
-        reviews=tuple(sorted(
-            (Review(r["date"], r["from"], r["to"], r["decision"], tuple(r.get("reviewers", ())),
-                    r.get("kind"), Debrief(**r.get("debrief", {})), r.get("link"))
-             for r in values.get("reviews", ())
-             if {"date", "from", "to", "decision"} <= r.keys()),
-            key=lambda r: r.date,
-        )),
+        reviews=tuple(
+            sorted(
+                (
+                    Review(
+                        r["date"],
+                        r["from"],
+                        r["to"],
+                        r["decision"],
+                        tuple(r.get("reviewers", ())),
+                        r.get("kind"),
+                        Debrief(**r.get("debrief", {})),
+                        r.get("link"),
+                    )
+                    for r in values.get("reviews", ())
+                    if {"date", "from", "to", "decision"} <= r.keys()
+                ),
+                key=lambda r: r.date,
+            )
+        ),
         body=body.strip("\n"),
     )
 
@@ -571,7 +692,7 @@ def _with_lines(problems: list[Problem], source: str, first_line: int) -> list[P
     if not problems:
         return problems
     try:
-        root = yaml.compose(source, Loader=_Loader)  # noqa: S506 - a safe loader
+        root = yaml.compose(source, Loader=_Loader)
     except yaml.YAMLError:
         return problems
     lines = dict(_node_lines(root, "")) if root is not None else {}
@@ -617,4 +738,3 @@ def _lower_first(text: str) -> str:
 def _leaf(key: str) -> str:
     """The key a person types: `reviews[0].decision` -> `decision`, `tags[1]` -> `tags`."""
     return re.sub(r"(\[\d+\])+$", "", key).rsplit(".", 1)[-1]
-

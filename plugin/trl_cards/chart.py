@@ -13,9 +13,7 @@ _WIDTH, _HEIGHT = 760, 230
 _LEFT, _RIGHT, _TOP, _BOTTOM = 34, 16, 10, 26
 
 
-def timeline_svg(
-    history: CardHistory, now: dt.datetime, href: Callable[[Transition], str]
-) -> str:
+def timeline_svg(history: CardHistory, now: dt.datetime, href: Callable[[Transition], str]) -> str:
     """Level over time, phase colour bands behind, every transition a point linking to its row."""
     transitions = history.transitions
     if not transitions:
@@ -43,33 +41,45 @@ def timeline_svg(
         parts.append(
             f'<rect class="trl-band trl-phase-{phase.key}" x="{_LEFT}" y="{top:.1f}" '
             f'width="{inner_w}" height="{row * len(levels):.1f}" fill="{phase.hex}" '
-            f'fill-opacity="0.12"><title>{phase.name}</title></rect>')
+            f'fill-opacity="0.12"><title>{phase.name}</title></rect>'
+        )
     for level in range(HIGHEST + 1):
-        parts.append(f'<text x="{_LEFT - 8}" y="{y(level) + 4:.1f}" text-anchor="end" '
-                     f'class="trl-axis">{level}</text>')
+        parts.append(
+            f'<text x="{_LEFT - 8}" y="{y(level) + 4:.1f}" text-anchor="end" '
+            f'class="trl-axis">{level}</text>'
+        )
     for year in range(start.year + 1, end.year + 1):
         tick = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
         parts.append(
             f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{_TOP}" y2="{_TOP + inner_h}" '
             'class="trl-grid" stroke="currentColor" stroke-opacity="0.15"/>'
             f'<text x="{x(tick):.1f}" y="{_HEIGHT - 8}" text-anchor="middle" '
-            f'class="trl-axis">{year}</text>')
+            f'class="trl-axis">{year}</text>'
+        )
     points = []
-    for current, following in zip(transitions, (*transitions[1:], None)):
+    for current, following in zip(transitions, (*transitions[1:], None), strict=True):
         points.append(f"{x(current.date):.1f},{y(current.to_level):.1f}")
         until = following.date if following else end
         points.append(f"{x(until):.1f},{y(current.to_level):.1f}")
-    parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="currentColor" '
-                 'stroke-width="2" class="trl-step"/>')
+    parts.append(
+        f'<polyline points="{" ".join(points)}" fill="none" stroke="currentColor" '
+        'stroke-width="2" class="trl-step"/>'
+    )
     for t in transitions:
-        label = (f"{t.date.date().isoformat()}: "
-                 + (f"entered at {t.to_level}" if t.from_level is None
-                    else f"{t.from_level} to {t.to_level}, {t.kind}")
-                 + ("" if not t.gated or t.reviewed else ", skipped gate"))
+        label = (
+            f"{t.date.date().isoformat()}: "
+            + (
+                f"entered at {t.to_level}"
+                if t.from_level is None
+                else f"{t.from_level} to {t.to_level}, {t.kind}"
+            )
+            + ("" if not t.gated or t.reviewed else ", skipped gate")
+        )
         css = "trl-point" + ("" if not t.gated or t.reviewed else " trl-point-skipped")
         parts.append(
             f'<a href="{html.escape(href(t))}"><circle cx="{x(t.date):.1f}" '
             f'cy="{y(t.to_level):.1f}" r="5" class="{css}"><title>{html.escape(label)}</title>'
-            "</circle></a>")
+            "</circle></a>"
+        )
     parts.append("</svg>")
     return "".join(parts)

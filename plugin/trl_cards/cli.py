@@ -37,18 +37,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sample":
         from . import sample as sample_module
 
-        return sample_module.main([
-            str(args.target), "--cards", str(args.cards), "--commits", str(args.commits),
-            "--years", str(args.years), "--seed", str(args.seed)])
+        return sample_module.main(
+            [
+                str(args.target),
+                "--cards",
+                str(args.cards),
+                "--commits",
+                str(args.commits),
+                "--years",
+                str(args.years),
+                "--seed",
+                str(args.seed),
+            ]
+        )
     if not args.directory.is_dir():
         print(f"trl-cards: {args.directory} is not a folder.", file=sys.stderr)
         return 2
-    collection = load_cards(args.directory, args.include or DEFAULT_INCLUDE,
-                            args.exclude or DEFAULT_EXCLUDE)
+    collection = load_cards(
+        args.directory, args.include or DEFAULT_INCLUDE, args.exclude or DEFAULT_EXCLUDE
+    )
     for problem in collection.problems:
         print(f"{problem.severity.value}: {problem}")
     errors = sum(p.severity is Severity.ERROR for p in collection.problems)
     warnings = len(collection.problems) - errors
-    print(f"{len(collection.files)} card file(s): {len(collection.cards)} usable, "
-          f"{errors} error(s), {warnings} warning(s).")
+    print(
+        f"{len(collection.files)} card file(s): {len(collection.cards)} usable, "
+        f"{errors} error(s), {warnings} warning(s)."
+    )
     return 1 if errors or (args.strict and warnings) else 0

@@ -1,4 +1,4 @@
-"""The collection of cards in a directory: finding the files, loading them, checking them together."""
+"""The cards of a folder: finding the files, loading them, checking them together."""
 
 from __future__ import annotations
 
@@ -59,7 +59,8 @@ def matches(path: str, patterns: Iterable[str]) -> bool:
 
 
 def find_card_files(
-    directory: Path, include: Sequence[str] = DEFAULT_INCLUDE,
+    directory: Path,
+    include: Sequence[str] = DEFAULT_INCLUDE,
     exclude: Sequence[str] = DEFAULT_EXCLUDE,
 ) -> list[str]:
     """Card files below `directory`, as sorted POSIX paths relative to it.
@@ -72,14 +73,16 @@ def find_card_files(
         prefix = "" if rel == "." else rel + "/"
         dirs[:] = sorted(d for d in dirs if not matches(f"{prefix}{d}/-", exclude))
         found += [
-            prefix + name for name in files
+            prefix + name
+            for name in files
             if matches(prefix + name, include) and not matches(prefix + name, exclude)
         ]
     return sorted(found)
 
 
 def load_cards(
-    directory: Path, include: Sequence[str] = DEFAULT_INCLUDE,
+    directory: Path,
+    include: Sequence[str] = DEFAULT_INCLUDE,
     exclude: Sequence[str] = DEFAULT_EXCLUDE,
 ) -> Collection:
     """Find, parse and check every card below `directory`."""
@@ -89,12 +92,17 @@ def load_cards(
         try:
             texts[path] = (directory / path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            problems.append(Problem(path, f"cannot be read: {error}.",
-                                    "Save the card as UTF-8 text."))
-    collection = check_collection({path: parse_card(text, path) for path, text in texts.items()},
-                                  texts)
-    return Collection(collection.cards, tuple(problems) + collection.problems, tuple(sorted(
-        set(texts) | {p.path for p in problems})))
+            problems.append(
+                Problem(path, f"cannot be read: {error}.", "Save the card as UTF-8 text.")
+            )
+    collection = check_collection(
+        {path: parse_card(text, path) for path, text in texts.items()}, texts
+    )
+    return Collection(
+        collection.cards,
+        tuple(problems) + collection.problems,
+        tuple(sorted(set(texts) | {p.path for p in problems})),
+    )
 
 
 def check_collection(parsed: dict[str, ParsedCard], texts: dict[str, str]) -> Collection:
@@ -107,21 +115,41 @@ def check_collection(parsed: dict[str, ParsedCard], texts: dict[str, str]) -> Co
         if card is None:
             continue
         if card.id in owner:
-            problems += locate_problems([Problem(
-                path, f"`id` `{card.id}` is already the id of {owner[card.id]}, so this card is "
-                "left out.", "Give each card its own id; ids are identities, so keep the older "
-                "one.", key="id")], texts.get(path, ""), path)
+            problems += locate_problems(
+                [
+                    Problem(
+                        path,
+                        f"`id` `{card.id}` is already the id of {owner[card.id]}, so this card is "
+                        "left out.",
+                        "Give each card its own id; ids are identities, so keep the older one.",
+                        key="id",
+                    )
+                ],
+                texts.get(path, ""),
+                path,
+            )
             continue
         owner[card.id] = path
         cards.append(card)
     for card in cards:
         missing = [
-            locate_problems([Problem(
-                card.path, f"`coupled` names `{ref}`, but no card has that id.",
-                "Correct the id, or add the card it refers to.", key=f"coupled[{i}]",
-                severity=Severity.ERROR)], texts.get(card.path, ""), card.path)[0]
-            for i, ref in enumerate(card.coupled) if ref not in owner
+            locate_problems(
+                [
+                    Problem(
+                        card.path,
+                        f"`coupled` names `{ref}`, but no card has that id.",
+                        "Correct the id, or add the card it refers to.",
+                        key=f"coupled[{i}]",
+                        severity=Severity.ERROR,
+                    )
+                ],
+                texts.get(card.path, ""),
+                card.path,
+            )[0]
+            for i, ref in enumerate(card.coupled)
+            if ref not in owner
         ]
         problems += missing
-    return Collection(tuple(sorted(cards, key=lambda c: c.id)), tuple(problems),
-                      tuple(sorted(parsed)))
+    return Collection(
+        tuple(sorted(cards, key=lambda c: c.id)), tuple(problems), tuple(sorted(parsed))
+    )

@@ -16,7 +16,9 @@ EXPORT_VERSION = 1
 
 
 def cards_json(
-    collection: Collection, histories: Mapping[str, CardHistory], site: Site,
+    collection: Collection,
+    histories: Mapping[str, CardHistory],
+    site: Site,
     generated: dt.datetime,
 ) -> str:
     """The export, as stable, sorted JSON text (documented in docs/export.md)."""
@@ -24,34 +26,36 @@ def cards_json(
     for card in collection.cards:
         history = histories.get(card.id, CardHistory(card.id))
         url = site.url(site.card(card.id))
-        cards.append({
-            "id": card.id,
-            "name": card.name,
-            "path": card.path,
-            "url": url,
-            "level": card.level,
-            "phase": level(card.level).phase.key,
-            "owners": list(card.owners),
-            "tags": list(card.tags),
-            "coupled": list(card.coupled),
-            "history_incomplete": history.incomplete,
-            "transitions": [
-                {
-                    "number": t.number,
-                    "from": t.from_level,
-                    "to": t.to_level,
-                    "date": t.date.isoformat(),
-                    "kind": t.kind,
-                    "switchback_kind": t.switchback_kind,
-                    "reviewed": t.reviewed if t.gated else None,
-                    "commit": t.revision.revision.authored.sha,
-                    "landed_commit": t.revision.landed.sha,
-                    "author": t.revision.revision.authored.author,
-                    "url": f"{url}#{t.anchor}",
-                }
-                for t in history.transitions
-            ],
-        })
+        cards.append(
+            {
+                "id": card.id,
+                "name": card.name,
+                "path": card.path,
+                "url": url,
+                "level": card.level,
+                "phase": level(card.level).phase.key,
+                "owners": list(card.owners),
+                "tags": list(card.tags),
+                "coupled": list(card.coupled),
+                "history_incomplete": history.incomplete,
+                "transitions": [
+                    {
+                        "number": t.number,
+                        "from": t.from_level,
+                        "to": t.to_level,
+                        "date": t.date.isoformat(),
+                        "kind": t.kind,
+                        "switchback_kind": t.switchback_kind,
+                        "reviewed": t.reviewed if t.gated else None,
+                        "commit": t.revision.revision.authored.sha,
+                        "landed_commit": t.revision.landed.sha,
+                        "author": t.revision.revision.authored.author,
+                        "url": f"{url}#{t.anchor}",
+                    }
+                    for t in history.transitions
+                ],
+            }
+        )
     document: dict[str, Any] = {
         "version": EXPORT_VERSION,
         "generated": generated.isoformat(timespec="seconds"),

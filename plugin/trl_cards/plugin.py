@@ -38,13 +38,19 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         prefix = self.config.prefix.strip("/")
         if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*", prefix):
-            raise PluginError(f"trl-cards: `prefix: {self.config.prefix}` is not a folder name. "
-                              "Use letters, digits, `-` and `_`, e.g. `prefix: readiness`.")
+            raise PluginError(
+                f"trl-cards: `prefix: {self.config.prefix}` is not a folder name. "
+                "Use letters, digits, `-` and `_`, e.g. `prefix: readiness`."
+            )
         commit_url = self.config.commit_url
         if commit_url is None and config.repo_url:
             commit_url = config.repo_url.rstrip("/") + "/commit/{sha}"
-        self._site = Site(prefix=prefix, directory_urls=config.use_directory_urls,
-                          commit_url=commit_url, source_url=_source_url(config))
+        self._site = Site(
+            prefix=prefix,
+            directory_urls=config.use_directory_urls,
+            commit_url=commit_url,
+            source_url=_source_url(config),
+        )
         for asset in _ASSETS:
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if f"assets/{asset}" not in target:
@@ -60,13 +66,16 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         for problem in collection.problems:
             log.warning(str(problem))
         history = self._read_history(directory)
-        histories = build_histories(history, self._ignore_revs(directory),
-                                    project_base(history.root, directory))
+        histories = build_histories(
+            history, self._ignore_revs(directory), project_base(history.root, directory)
+        )
         site = self._site_with(history)
         pages: dict[str, str | bytes] = dict(render_pages(collection, histories, site))
         pages["api/cards.json"] = cards_json(collection, histories, site, started)
         for asset in _ASSETS:
-            pages[f"assets/{asset}"] = (resources.files("trl_cards") / "assets" / asset).read_bytes()
+            pages[f"assets/{asset}"] = (
+                resources.files("trl_cards") / "assets" / asset
+            ).read_bytes()
         add_generated_files(files, config, pages)
         self.collection, self.histories, self._site = collection, histories, site
         elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
@@ -75,26 +84,43 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         site = self._site
-        add_nav_section(nav, self.config.nav_title,
-                        [site.dashboard(), *(site.level(lvl.number) for lvl in LEVELS),
-                         site.problems()], files)
+        add_nav_section(
+            nav,
+            self.config.nav_title,
+            [site.dashboard(), *(site.level(lvl.number) for lvl in LEVELS), site.problems()],
+            files,
+        )
         return nav
 
     def _read_history(self, directory: Path) -> RepoHistory:
         if not self.config.history:
-            return RepoHistory(None, None, None, (), False, False, None,
-                               "history is turned off (`history: false`).")
+            return RepoHistory(
+                None,
+                None,
+                None,
+                (),
+                False,
+                False,
+                None,
+                "history is turned off (`history: false`).",
+            )
         try:
-            history = read_history(directory, self.config.include,
-                                   allow_incomplete=self.config.allow_incomplete_history)
+            history = read_history(
+                directory,
+                self.config.include,
+                allow_incomplete=self.config.allow_incomplete_history,
+            )
         except HistoryError as error:
             raise PluginError(f"trl-cards: {error}") from None
         if history.note:
             log.warning(f"No level history: {history.note}") if history.root is None else (
-                log.info(f"No level history: {history.note}"))
+                log.info(f"No level history: {history.note}")
+            )
         if history.incomplete_before is not None:
-            log.warning(f"Card history is incomplete before {history.incomplete_before:%Y-%m-%d}"
-                        " (shallow or partial clone); affected pages carry a banner.")
+            log.warning(
+                f"Card history is incomplete before {history.incomplete_before:%Y-%m-%d}"
+                " (shallow or partial clone); affected pages carry a banner."
+            )
         log.info(f"Read {len(history.revisions)} card revision(s) from git.")
         return history
 
@@ -103,16 +129,19 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         path = directory / (name or ".git-blame-ignore-revs")
         if not path.is_file():
             if name:
-                raise PluginError(f"trl-cards: `ignore_revs_file: {name}` does not exist "
-                                  f"(looked for {path}). Correct the path or remove the option.")
+                raise PluginError(
+                    f"trl-cards: `ignore_revs_file: {name}` does not exist "
+                    f"(looked for {path}). Correct the path or remove the option."
+                )
             return frozenset()
         return read_ignore_revs(path.read_text(encoding="utf-8"))
 
     def _site_with(self, history: RepoHistory) -> Site:
         from dataclasses import replace
 
-        return replace(self._site, history_note=history.note,
-                       incomplete_before=history.incomplete_before)
+        return replace(
+            self._site, history_note=history.note, incomplete_before=history.incomplete_before
+        )
 
 
 def _source_url(config: MkDocsConfig) -> str | None:

@@ -71,8 +71,11 @@ class Site:
 
     def link(self, from_src: str, to_src: str, anchor: str = "") -> str:
         """A relative link between two pages, for HTML that MkDocs will not rewrite."""
-        here = posixpath.dirname(self.url(from_src)) if self.directory_urls else posixpath.dirname(
-            from_src)
+        here = (
+            posixpath.dirname(self.url(from_src))
+            if self.directory_urls
+            else posixpath.dirname(from_src)
+        )
         if self.directory_urls:
             here = self.url(from_src).rstrip("/")
         target = self.url(to_src)
@@ -83,14 +86,18 @@ class Site:
 
 
 def render_pages(
-    collection: Collection, histories: dict[str, CardHistory], site: Site,
+    collection: Collection,
+    histories: dict[str, CardHistory],
+    site: Site,
     now: dt.datetime | None = None,
 ) -> dict[str, str]:
     """Every generated page of the readiness site, as `{src_uri: markdown}`."""
     now = now or dt.datetime.now(dt.timezone.utc)
     inbound = _inbound_couplings(collection.cards)
-    pages = {site.dashboard(): render_dashboard(collection, histories, site),
-             site.problems(): render_problems(collection.problems, site)}
+    pages = {
+        site.dashboard(): render_dashboard(collection, histories, site),
+        site.problems(): render_problems(collection.problems, site),
+    }
     for lvl in LEVELS:
         pages[site.level(lvl.number)] = render_level(lvl, collection.cards, histories, site)
     for card in collection.cards:
@@ -98,16 +105,15 @@ def render_pages(
         pages[site.card(card.id)] = render_card(card, history, inbound.get(card.id, ()), site, now)
         for number, revision in history.card_at_level().items():
             pages[site.card_at_level(card.id, number)] = render_card_at_level(
-                card, number, revision, history, site)
+                card, number, revision, history, site
+            )
     return pages
 
 
 # -- pages ---------------------------------------------------------------------------------------
 
 
-def render_dashboard(
-    collection: Collection, histories: dict[str, CardHistory], site: Site
-) -> str:
+def render_dashboard(collection: Collection, histories: dict[str, CardHistory], site: Site) -> str:
     """The organisation's readiness at a glance: counts per level and phase, every card."""
     here = site.dashboard()
     cards = collection.cards
@@ -120,10 +126,12 @@ def render_dashboard(
         f"{per_level[lvl.number]}</td><td>"
         f'<span class="trl-bar trl-phase-{lvl.phase.key}" style="width:'
         f'{100 * per_level[lvl.number] / most:.0f}%"></span></td></tr>'
-        for lvl in LEVELS)
+        for lvl in LEVELS
+    )
     phases = "".join(
         f'<li class="trl-phase-{p.key}"><strong>{per_phase[p.key]}</strong> {_h(p.name)}</li>'
-        for p in PHASES)
+        for p in PHASES
+    )
     rows = "".join(_card_row(card, histories.get(card.id), site, here) for card in cards)
     problems = ""
     if collection.problems:
@@ -132,29 +140,36 @@ def render_dashboard(
             f'<div class="admonition warning"><p class="admonition-title">Card problems</p>'
             f"<p>{len(collection.failed)} card file(s) could not be used, {errors} error(s) and "
             f"{len(collection.problems) - errors} warning(s) in all: see "
-            f'<a href="{site.link(here, site.problems())}">card problems</a>.</p></div>')
-    return "\n\n".join([
-        _front_matter({"title": "Readiness dashboard"}),
-        "# Readiness dashboard",
-        _block(f'<p class="trl-lede">{len(cards)} components rated on the MLTRL scale. A '
-               "system is only as ready as its least ready part.</p>"),
-        problems,
-        "## By phase",
-        _block(f'<ul class="trl-phases">{phases}</ul>'),
-        "## By level",
-        _block(f'<table class="trl-levels"><tbody>{bars}</tbody></table>'),
-        "## Components",
-        _block(
-            '<div class="trl-filter"><input type="search" class="trl-filter-text" '
-            'placeholder="Filter by id, name, owner or tag" aria-label="Filter components">'
-            '<select class="trl-filter-phase" aria-label="Phase"><option value="">All phases'
-            "</option>" + "".join(f'<option value="{p.key}">{_h(p.name)}</option>'
-                                  for p in PHASES) + "</select>"
-            '<span class="trl-filter-count"></span></div>'
-            '<table class="trl-cards"><thead><tr><th>Id</th><th>Name</th><th>Level</th>'
-            "<th>Owners</th><th>Tags</th><th>Last change</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"),
-    ])
+            f'<a href="{site.link(here, site.problems())}">card problems</a>.</p></div>'
+        )
+    return "\n\n".join(
+        [
+            _front_matter({"title": "Readiness dashboard"}),
+            "# Readiness dashboard",
+            _block(
+                f'<p class="trl-lede">{len(cards)} components rated on the MLTRL scale. A '
+                "system is only as ready as its least ready part.</p>"
+            ),
+            problems,
+            "## By phase",
+            _block(f'<ul class="trl-phases">{phases}</ul>'),
+            "## By level",
+            _block(f'<table class="trl-levels"><tbody>{bars}</tbody></table>'),
+            "## Components",
+            _block(
+                '<div class="trl-filter"><input type="search" class="trl-filter-text" '
+                'placeholder="Filter by id, name, owner or tag" aria-label="Filter components">'
+                '<select class="trl-filter-phase" aria-label="Phase"><option value="">All phases'
+                "</option>"
+                + "".join(f'<option value="{p.key}">{_h(p.name)}</option>' for p in PHASES)
+                + "</select>"
+                '<span class="trl-filter-count"></span></div>'
+                '<table class="trl-cards"><thead><tr><th>Id</th><th>Name</th><th>Level</th>'
+                "<th>Owners</th><th>Tags</th><th>Last change</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table>"
+            ),
+        ]
+    )
 
 
 def render_level(
@@ -167,29 +182,41 @@ def render_level(
     table = (
         '<table class="trl-cards"><thead><tr><th>Id</th><th>Name</th><th>Level</th>'
         f"<th>Owners</th><th>Tags</th><th>Last change</th></tr></thead><tbody>{rows}</tbody>"
-        "</table>" if at_level else "<p>No component is at this level now.</p>")
+        "</table>"
+        if at_level
+        else "<p>No component is at this level now.</p>"
+    )
     neighbours = " ".join(
         f'<a href="{site.link(here, site.level(n))}">{label}</a>'
-        for n, label in ((lvl.number - 1, "&larr; Level " + str(lvl.number - 1)),
-                         (lvl.number + 1, "Level " + str(lvl.number + 1) + " &rarr;"))
-        if 0 <= n <= len(LEVELS) - 1)
-    return "\n\n".join([
-        _front_matter({"title": f"Level {lvl.number}: {lvl.name}"}),
-        f"# Level {lvl.number}: {_md(lvl.name)}",
-        _block(
-            f'<p class="trl-lede">{_badge(lvl.number)} <em>{_h(lvl.tagline)}</em></p>'
-            '<table class="trl-summary"><tbody>'
-            f"<tr><th>Phase</th><td>{_phase(lvl)}</td></tr>"
-            f"<tr><th>Code quality</th><td>{_h(lvl.code_tier)}</td></tr>"
-            f"<tr><th>Gated review</th><td>{_h(lvl.gate)}</td></tr>"
-            f"</tbody></table><p>{neighbours}</p>"),
-        f"## Components at level {lvl.number}",
-        _block(table),
-    ])
+        for n, label in (
+            (lvl.number - 1, "&larr; Level " + str(lvl.number - 1)),
+            (lvl.number + 1, "Level " + str(lvl.number + 1) + " &rarr;"),
+        )
+        if 0 <= n <= len(LEVELS) - 1
+    )
+    return "\n\n".join(
+        [
+            _front_matter({"title": f"Level {lvl.number}: {lvl.name}"}),
+            f"# Level {lvl.number}: {_md(lvl.name)}",
+            _block(
+                f'<p class="trl-lede">{_badge(lvl.number)} <em>{_h(lvl.tagline)}</em></p>'
+                '<table class="trl-summary"><tbody>'
+                f"<tr><th>Phase</th><td>{_phase(lvl)}</td></tr>"
+                f"<tr><th>Code quality</th><td>{_h(lvl.code_tier)}</td></tr>"
+                f"<tr><th>Gated review</th><td>{_h(lvl.gate)}</td></tr>"
+                f"</tbody></table><p>{neighbours}</p>"
+            ),
+            f"## Components at level {lvl.number}",
+            _block(table),
+        ]
+    )
 
 
 def render_card(
-    card: Card, history: CardHistory, coupled_from: Sequence[str], site: Site,
+    card: Card,
+    history: CardHistory,
+    coupled_from: Sequence[str],
+    site: Site,
     now: dt.datetime,
 ) -> str:
     """A component's page: summary, level timeline, transitions, reviews, then the card text."""
@@ -212,7 +239,9 @@ def render_card(
         links = "".join(
             f'<li><a href="{site.link(here, site.card_at_level(card.id, n))}">The card at '
             f"level {n}</a>, as it was when it left level {n} "
-            f"({_date(_left(history, n))})</li>" for n in sorted(snapshots))
+            f"({_date(_left(history, n))})</li>"
+            for n in sorted(snapshots)
+        )
         parts += ["## Earlier levels", _block(f'<ul class="trl-earlier">{links}</ul>')]
     if card.body.strip():
         parts += ["## Card", _block(f'<div class="trl-body">{render_body(card.body)}</div>')]
@@ -233,7 +262,8 @@ def render_card_at_level(
         f"last revision before it left that level ({_date(_left(history, number))}), from "
         f"commit {_commit(commit.sha, site)} by {_h(commit.author)}. "
         f'<a href="{site.link(here, site.card(current.id))}">See the current card</a>.</p>'
-        "</div>")
+        "</div>"
+    )
     parts = [
         _front_matter({"title": f"{current.id} at level {number}", "search": {"exclude": True}}),
         f"# {_md(card.name)} at level {number}",
@@ -255,17 +285,24 @@ def render_problems(problems: Sequence[Problem], site: Site) -> str:
         rows = "".join(
             f'<tr class="trl-{p.severity.value}"><td><code>{_h(p.location)}</code></td>'
             f"<td>{_h(p.severity.value)}</td><td>{_h(p.message)}</td><td>{_h(p.fix)}</td></tr>"
-            for p in problems)
-        body = ('<table class="trl-problems"><thead><tr><th>Where</th><th>Severity</th>'
-                f"<th>Problem</th><th>Fix</th></tr></thead><tbody>{rows}</tbody></table>")
+            for p in problems
+        )
+        body = (
+            '<table class="trl-problems"><thead><tr><th>Where</th><th>Severity</th>'
+            f"<th>Problem</th><th>Fix</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
     else:
         body = "<p>Every card is valid.</p>"
-    return "\n\n".join([
-        _front_matter({"title": "Card problems"}),
-        "# Card problems",
-        _block("<p>A card with an error is left out of the site until it is fixed; a warning "
-               "keeps it. <code>mkdocs build --strict</code> fails on either.</p>" + body),
-    ])
+    return "\n\n".join(
+        [
+            _front_matter({"title": "Card problems"}),
+            "# Card problems",
+            _block(
+                "<p>A card with an error is left out of the site until it is fixed; a warning "
+                "keeps it. <code>mkdocs build --strict</code> fails on either.</p>" + body
+            ),
+        ]
+    )
 
 
 # -- the card's text -----------------------------------------------------------------------------
@@ -296,8 +333,9 @@ class _SafeMarkdown(markdown.extensions.Extension):
 
 def render_body(text: str) -> str:
     """The card's Markdown sections as HTML, with raw HTML and unsafe links neutralised."""
-    md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", "toc",
-                                       _SafeMarkdown()])
+    md = markdown.Markdown(
+        extensions=["tables", "fenced_code", "sane_lists", "toc", _SafeMarkdown()]
+    )
     return md.convert(text)
 
 
@@ -308,8 +346,11 @@ def _summary(card: Card, history: CardHistory | None, site: Site, here: str) -> 
     lvl = level(card.level)
     rows = [
         ("Id", f'<code class="trl-id">{_h(card.id)}</code>'),
-        ("Level", f'<a href="{site.link(here, site.level(card.level))}">{_badge(card.level)} '
-                  f"{_h(lvl.name)}</a>"),
+        (
+            "Level",
+            f'<a href="{site.link(here, site.level(card.level))}">{_badge(card.level)} '
+            f"{_h(lvl.name)}</a>",
+        ),
         ("Phase", _phase(lvl)),
         ("Owners", _list(card.owners)),
         ("Reviewers", _list(card.reviewers)),
@@ -336,7 +377,8 @@ def _history_section(
     table = (
         '<table class="trl-transitions"><thead><tr><th>#</th><th>Landed</th><th>Change</th>'
         "<th>Kind</th><th>Gate</th><th>Author</th><th>Commit</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>")
+        f"<tbody>{rows}</tbody></table>"
+    )
     broken = history.invalid_revisions
     notes = ""
     if broken:
@@ -344,19 +386,27 @@ def _history_section(
             f"<li>{_date(r.landed.committed)}: commit {_commit(r.revision.authored.sha, site)} "
             f"({_h(r.revision.authored.subject)}): "
             f"{_h(r.parsed.problems[0].message if r.parsed and r.parsed.problems else '')}</li>"
-            for r in broken)
-        notes = (f'<details class="trl-broken"><summary>{len(broken)} revision(s) could not be '
-                 f"read as a card and made no transition</summary><ul>{items}</ul></details>")
+            for r in broken
+        )
+        notes = (
+            f'<details class="trl-broken"><summary>{len(broken)} revision(s) could not be '
+            f"read as a card and made no transition</summary><ul>{items}</ul></details>"
+        )
     ignored = ""
     if history.ignored:
-        ignored = (f"<p>{len(history.ignored)} level change(s) in ignored (mechanical) commits "
-                   "are not counted as transitions.</p>")
+        ignored = (
+            f"<p>{len(history.ignored)} level change(s) in ignored (mechanical) commits "
+            "are not counted as transitions.</p>"
+        )
     return f'<div class="trl-timeline">{svg}</div>{table}{notes}{ignored}'
 
 
 def _transition_row(t: Transition, site: Site) -> str:
-    change = (f"enters at {_badge(t.to_level)}" if t.from_level is None
-              else f"{_badge(t.from_level)} &rarr; {_badge(t.to_level)}")
+    change = (
+        f"enters at {_badge(t.to_level)}"
+        if t.from_level is None
+        else f"{_badge(t.from_level)} &rarr; {_badge(t.to_level)}"
+    )
     kind = t.kind + (f" ({t.switchback_kind})" if t.switchback_kind else "")
     if not t.gated:
         gate = "&mdash;"
@@ -371,7 +421,8 @@ def _transition_row(t: Transition, site: Site) -> str:
         f'<tr id="{t.anchor}" class="trl-kind-{t.kind.replace(" ", "-")}">'
         f'<td><a href="#{t.anchor}">{t.number}</a></td><td>{_date(t.date)}</td>'
         f"<td>{change}</td><td>{_h(kind)}</td><td>{gate}</td><td>{_h(authored.author)}</td>"
-        f"<td>{_commit(authored.sha, site)} {_h(authored.subject)}{via}</td></tr>")
+        f"<td>{_commit(authored.sha, site)} {_h(authored.subject)}{via}</td></tr>"
+    )
 
 
 def _reviews(card: Card, history: CardHistory | None, site: Site, here: str) -> str:
@@ -384,29 +435,45 @@ def _reviews(card: Card, history: CardHistory | None, site: Site, here: str) -> 
         decision = review.decision + (f" ({review.kind})" if review.kind else "")
         answers = "".join(f"<dt>{_h(q)}</dt><dd>{_h(a)}</dd>" for q, a in review.debrief.answers())
         transition = transitions.get(review)
-        landed = (f' <a class="trl-to-transition" href="#{transition.anchor}">transition '
-                  f"{transition.number}</a>" if transition else "")
+        landed = (
+            f' <a class="trl-to-transition" href="#{transition.anchor}">transition '
+            f"{transition.number}</a>"
+            if transition
+            else ""
+        )
         link = f' <a href="{_h(review.link)}">full record</a>' if review.link else ""
         out.append(
             f'<section class="trl-review" id="review-{number}">'
             f'<h3><a href="#review-{number}">{_date(review.date)}</a>: gate {change}, '
             f"{_h(decision)}</h3><p>Reviewers: {_list(review.reviewers) or 'not recorded'}."
             f"{landed}{link}</p>"
-            + (f'<dl class="trl-debrief">{answers}</dl>' if answers else
-               "<p>No debrief recorded.</p>") + "</section>")
+            + (
+                f'<dl class="trl-debrief">{answers}</dl>'
+                if answers
+                else "<p>No debrief recorded.</p>"
+            )
+            + "</section>"
+        )
     return "".join(out)
 
 
 def _requirements(card: Card) -> str:
     rows = "".join(
         f"<tr><td><code>{_h(r.id)}</code></td><td>{_h(r.text)}</td>"
-        + (f"<td>{r.risk.p_failure:g}</td><td>{r.risk.value:g}</td>"
-           f"<td><strong>{r.risk.score:.2f}</strong></td>" if r.risk else
-           "<td></td><td></td><td></td>") + "</tr>"
-        for r in card.requirements)
-    return ('<table class="trl-requirements"><thead><tr><th>Id</th><th>Requirement</th>'
-            "<th>P(failure)</th><th>Value</th><th>Risk</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+        + (
+            f"<td>{r.risk.p_failure:g}</td><td>{r.risk.value:g}</td>"
+            f"<td><strong>{r.risk.score:.2f}</strong></td>"
+            if r.risk
+            else "<td></td><td></td><td></td>"
+        )
+        + "</tr>"
+        for r in card.requirements
+    )
+    return (
+        '<table class="trl-requirements"><thead><tr><th>Id</th><th>Requirement</th>'
+        "<th>P(failure)</th><th>Value</th><th>Risk</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
 
 
 def _coupled(card: Card, coupled_from: Sequence[str], site: Site, here: str) -> str:
@@ -414,8 +481,8 @@ def _coupled(card: Card, coupled_from: Sequence[str], site: Site, here: str) -> 
     for label, ids in (("Couples to", card.coupled), ("Coupled from", coupled_from)):
         if ids:
             links = ", ".join(
-                f'<a href="{site.link(here, site.card(i))}"><code>{_h(i)}</code></a>'
-                for i in ids)
+                f'<a href="{site.link(here, site.card(i))}"><code>{_h(i)}</code></a>' for i in ids
+            )
             items.append(f"<tr><th>{label}</th><td>{links}</td></tr>")
     return f'<table class="trl-summary"><tbody>{"".join(items)}</tbody></table>' if items else ""
 
@@ -429,7 +496,8 @@ def _card_row(card: Card, history: CardHistory | None, site: Site, here: str) ->
         f'<td><a href="{site.link(here, site.card(card.id))}"><code>{_h(card.id)}</code></a></td>'
         f'<td><a href="{site.link(here, site.card(card.id))}">{_h(card.name)}</a></td>'
         f"<td>{_badge(card.level)}</td><td>{_list(card.owners)}</td><td>{_list(card.tags)}</td>"
-        f"<td>{_date(changed) if changed else ''}</td></tr>")
+        f"<td>{_date(changed) if changed else ''}</td></tr>"
+    )
 
 
 def _banner(history: CardHistory, site: Site) -> str:
@@ -439,7 +507,8 @@ def _banner(history: CardHistory, site: Site) -> str:
         '<div class="admonition warning trl-incomplete"><p class="admonition-title">History '
         f"incomplete before {_date(site.incomplete_before)}</p><p>This site was built from a "
         "shallow or partial clone: transitions before that date are unknown, and the first "
-        "one shown may not be the card's real entry.</p></div>")
+        "one shown may not be the card's real entry.</p></div>"
+    )
 
 
 def _left(history: CardHistory, number: int) -> dt.datetime:
@@ -459,8 +528,7 @@ def _ethics(card: Card) -> str:
         return '<span class="trl-ethics trl-ethics-none">not recorded</span>'
     status = card.ethics.status
     text = f'<span class="trl-ethics trl-ethics-{status.replace(" ", "-")}">{_h(status)}</span>'
-    return text + (f' (<a href="{_h(card.ethics.link)}">checklist</a>)' if card.ethics.link
-                   else "")
+    return text + (f' (<a href="{_h(card.ethics.link)}">checklist</a>)' if card.ethics.link else "")
 
 
 def _source(path: str, site: Site) -> str:
@@ -471,18 +539,24 @@ def _source(path: str, site: Site) -> str:
 
 def _commit(sha: str, site: Site) -> str:
     short = f"<code>{_h(sha[:8])}</code>"
-    return f'<a href="{_h(site.commit_url.format(sha=sha))}">{short}</a>' if site.commit_url else short
+    return (
+        f'<a href="{_h(site.commit_url.format(sha=sha))}">{short}</a>' if site.commit_url else short
+    )
 
 
 def _badge(number: int) -> str:
     lvl = level(number)
-    return (f'<span class="trl-level trl-phase-{lvl.phase.key}" title="Level {number}: '
-            f'{_h(lvl.name)}">{number}</span>')
+    return (
+        f'<span class="trl-level trl-phase-{lvl.phase.key}" title="Level {number}: '
+        f'{_h(lvl.name)}">{number}</span>'
+    )
 
 
 def _phase(lvl: Level) -> str:
-    return (f'<span class="trl-phase trl-phase-{lvl.phase.key}">{_h(lvl.phase.name)}</span> '
-            f"({lvl.phase.colour})")
+    return (
+        f'<span class="trl-phase trl-phase-{lvl.phase.key}">{_h(lvl.phase.name)}</span> '
+        f"({lvl.phase.colour})"
+    )
 
 
 def _list(items: Iterable[str]) -> str:
@@ -510,6 +584,9 @@ def _block(markup: str) -> str:
 
 
 def _front_matter(meta: dict[str, object]) -> str:
+    # Themes print `title` into <title> unescaped (MkDocs' Jinja does not autoescape).
+    if isinstance(meta.get("title"), str):
+        meta = {**meta, "title": _h(str(meta["title"]))}
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---"
 
 

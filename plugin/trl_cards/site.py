@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -19,16 +20,21 @@ def add_generated_files(
         if files.get_file_from_path(src_uri) is not None:
             raise PluginError(
                 f"trl-cards generates `{src_uri}`, but the docs folder already has a file there. "
-                "Move that file, or set the plugin's `prefix` option to another folder.")
+                "Move that file, or set the plugin's `prefix` option to another folder."
+            )
         # NOT_IN_NAV: hundreds of card pages in the sidebar would be copied into every page.
-        files.append(File.generated(config, src_uri, content=data,
-                                    inclusion=InclusionLevel.NOT_IN_NAV))
+        files.append(
+            File.generated(config, src_uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV)
+        )
 
 
 def add_nav_section(nav: Navigation, title: str, src_uris: Iterable[str], files: Files) -> None:
     """Append a section with these pages, unless the site's own `nav` already places one."""
-    pages = [p for uri in src_uris if (f := files.get_file_from_path(uri)) is not None
-             and isinstance(p := f.page, Page)]
+    pages = [
+        p
+        for uri in src_uris
+        if (f := files.get_file_from_path(uri)) is not None and isinstance(p := f.page, Page)
+    ]
     if not title or not pages or any(p in nav.pages for p in pages):
         return
     section = Section(title, list(pages))
@@ -39,7 +45,7 @@ def add_nav_section(nav: Navigation, title: str, src_uris: Iterable[str], files:
     last = nav.pages[-1] if nav.pages else None
     if last is not None:
         last.next_page, pages[0].previous_page = pages[0], last
-    for before, after in zip(pages, pages[1:]):
+    for before, after in pairwise(pages):
         before.next_page, after.previous_page = after, before
     pages[-1].next_page = None
     nav.pages.extend(pages)

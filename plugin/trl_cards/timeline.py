@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .card import Card, ParsedCard, Review, parse_card
-from .history import Commit, RepoHistory, Revision
+from .collection import DEFAULT_INCLUDE
+from .history import Commit, RepoHistory, Revision, read_history
 
 ENTRY = "entry"
 ADVANCE = "advance"
@@ -113,7 +114,7 @@ class CardHistory:
     def days_at_level(self, until: dt.datetime) -> dict[int, float]:
         """Time spent at each level, from landing to landing, up to `until`."""
         out: dict[int, float] = {}
-        for current, following in zip(self.transitions, self.transitions[1:] + (None,)):
+        for current, following in zip(self.transitions, (*self.transitions[1:], None), strict=True):
             end = following.date if following else until
             days = max((end - current.date).total_seconds(), 0.0) / 86400
             out[current.to_level] = out.get(current.to_level, 0.0) + days
@@ -175,7 +176,9 @@ def build_histories(
 
 
 def _card_history(
-    card_id: str, revisions: tuple[CardRevision, ...], ignored: tuple[str, ...],
+    card_id: str,
+    revisions: tuple[CardRevision, ...],
+    ignored: tuple[str, ...],
     boundary: dt.datetime | None,
 ) -> CardHistory:
     transitions: list[Transition] = []
@@ -198,13 +201,21 @@ def _card_history(
             review = _review_for(card, current, card.level, used_reviews)
             if review is not None:
                 used_reviews.add(review)
-            transitions.append(Transition(
-                len(transitions) + 1, current, card.level,
-                _kind(current, card.level, entry if entry is not None else card.level), revision,
-                _switchback_kind(current, card.level, review), review))
+            transitions.append(
+                Transition(
+                    len(transitions) + 1,
+                    current,
+                    card.level,
+                    _kind(current, card.level, entry if entry is not None else card.level),
+                    revision,
+                    _switchback_kind(current, card.level, review),
+                    review,
+                )
+            )
         current = card.level
-    incomplete = boundary is not None and bool(revisions) and (
-        revisions[0].landed.committed <= boundary)
+    incomplete = (
+        boundary is not None and bool(revisions) and (revisions[0].landed.committed <= boundary)
+    )
     return CardHistory(card_id, revisions, tuple(transitions), incomplete, tuple(skipped))
 
 
@@ -234,7 +245,7 @@ def _is_ignored(revision: CardRevision, ignored: tuple[str, ...]) -> bool:
 
 
 def _relative(path: str, base: str) -> str:
-    return path[len(base):] if base and path.startswith(base) else path
+    return path[len(base) :] if base and path.startswith(base) else path
 
 
 def _moved(card: Card, path: str) -> Card:
@@ -257,3 +268,15 @@ def histories_by_card(
 ) -> dict[str, CardHistory]:
     """The history of each current card; an empty one for a card git has not seen yet."""
     return {c.id: histories.get(c.id, CardHistory(c.id)) for c in cards}
+
+
+def load_histories(
+    directory: Path,
+    include: Sequence[str] = DEFAULT_INCLUDE,
+    *,
+    allow_incomplete: bool = False,
+    ignore_revs: Iterable[str] = (),
+) -> dict[str, CardHistory]:
+    """Read git and return every card's history, keyed by card id (the public entry point)."""
+    history = read_history(directory, include, allow_incomplete=allow_incomplete)
+    return build_histories(history, ignore_revs, project_base(history.root, directory))
