@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from .card import Card, ParsedCard, locate_problems, parse_card
-from .problem import Problem, Severity
+from .problem import Problem
 
 DEFAULT_INCLUDE = ("**/TRL.md", "**/TRL.yml", "**/TRL.yaml")
 DEFAULT_EXCLUDE = ("site/**", "**/node_modules/**", "**/.*/**", "**/venv/**", "**/__pycache__/**")
@@ -131,25 +131,24 @@ def check_collection(parsed: dict[str, ParsedCard], texts: dict[str, str]) -> Co
             continue
         owner[card.id] = path
         cards.append(card)
-    for card in cards:
-        missing = [
-            locate_problems(
-                [
-                    Problem(
-                        card.path,
-                        f"`coupled` names `{ref}`, but no card has that id.",
-                        "Correct the id, or add the card it refers to.",
-                        key=f"coupled[{i}]",
-                        severity=Severity.ERROR,
-                    )
-                ],
-                texts.get(card.path, ""),
-                card.path,
-            )[0]
-            for i, ref in enumerate(card.coupled)
-            if ref not in owner
-        ]
-        problems += missing
+    for index, card in enumerate(cards):
+        unknown = [(i, ref) for i, ref in enumerate(card.coupled) if ref not in owner]
+        if not unknown:
+            continue
+        problems += locate_problems(
+            [
+                Problem(
+                    card.path,
+                    f"`coupled` names `{ref}`, but no card has that id, so the link is left out.",
+                    "Correct the id, or add the card it refers to.",
+                    key=f"coupled[{i}]",
+                )
+                for i, ref in unknown
+            ],
+            texts.get(card.path, ""),
+            card.path,
+        )
+        cards[index] = replace(card, coupled=tuple(r for r in card.coupled if r in owner))
     return Collection(
         tuple(sorted(cards, key=lambda c: c.id)), tuple(problems), tuple(sorted(parsed))
     )

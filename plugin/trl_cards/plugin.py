@@ -95,14 +95,7 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
     def _read_history(self, directory: Path) -> RepoHistory:
         if not self.config.history:
             return RepoHistory(
-                None,
-                None,
-                None,
-                (),
-                False,
-                False,
-                None,
-                "history is turned off (`history: false`).",
+                root=None, head=None, branch=None, note="history is turned off (`history: false`)."
             )
         try:
             history = read_history(
@@ -112,12 +105,10 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
             )
         except HistoryError as error:
             raise PluginError(f"trl-cards: {error}") from None
-        if history.note:
-            log.warning(f"No level history: {history.note}") if history.root is None else (
-                log.info(f"No level history: {history.note}")
-            )
-        if history.incomplete_before is not None:
-            log.warning(
+        if history.note:  # a folder without git is a fine way to preview cards: not a warning
+            log.info(f"No level history: {history.note}")
+        if history.incomplete_before is not None:  # asked for with allow_incomplete_history
+            log.info(
                 f"Card history is incomplete before {history.incomplete_before:%Y-%m-%d}"
                 " (shallow or partial clone); affected pages carry a banner."
             )

@@ -1,0 +1,64 @@
+"""Finding card files and the checks only the whole collection can make."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import card
+from trl_cards.collection import find_card_files, load_cards, matches
+
+
+def _write(root: Path, path: str, text: str) -> None:
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    (root / path).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("**/TRL.md", "TRL.md", True),
+        ("**/TRL.md", "a/b/TRL.md", True),
+        ("cards/*/TRL.md", "cards/a/TRL.md", True),
+        ("cards/*/TRL.md", "cards/a/b/TRL.md", False),
+        ("**/TRL.md", "a/TRL.md.bak", False),
+        ("**/.*/**", "a/.git/x", True),
+    ],
+)
+def test_globs_follow_git(pattern: str, path: str, expected: bool) -> None:
+    assert matches(path, [pattern]) is expected
+
+
+def test_excluded_folders_are_not_cards(tmp_path: Path) -> None:
+    for path in ("a/TRL.md", "node_modules/x/TRL.md", ".hidden/TRL.md", "site/TRL.md", "b/TRL.yml"):
+        _write(tmp_path, path, card("X", 1))
+    assert find_card_files(tmp_path) == ["a/TRL.md", "b/TRL.yml"]
+
+
+def test_duplicate_ids_keep_the_first_and_name_it(tmp_path: Path) -> None:
+    _write(tmp_path, "a/TRL.md", card("P1", 3))
+    _write(tmp_path, "b/TRL.md", card("P1", 5))
+    collection = load_cards(tmp_path)
+    assert [(c.id, c.path) for c in collection.cards] == [("P1", "a/TRL.md")]
+    [problem] = collection.problems
+    assert str(problem).startswith("b/TRL.md:2: `id` `P1` is already the id of a/TRL.md")
+    assert collection.failed == ("b/TRL.md",)
+
+
+def test_unknown_coupled_id_drops_only_the_link(tmp_path: Path) -> None:
+    _write(tmp_path, "a/TRL.md", card("P1", 3, extra="coupled: [R1, R9]\n"))
+    _write(tmp_path, "b/TRL.md", card("R1", 2))
+    collection = load_cards(tmp_path)
+    p1 = collection.get("P1")
+    assert p1 is not None and p1.coupled == ("R1",)
+    [problem] = collection.problems
+    assert str(problem).startswith("a/TRL.md:5: `coupled` names `R9`, but no card has that id")
+
+
+def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "TRL.md").write_bytes(b"---\nid: \xff\xfe\n---\n")
+    collection = load_cards(tmp_path)
+    assert collection.cards == ()
+    assert "cannot be read" in str(collection.problems[0])
