@@ -1,0 +1,356 @@
+"""End to end: real git repositories, real `mkdocs build` of a material site, the files produced."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SiteRepo, card, review
+
+# ---------------------------------------------------------------------------------------------
+# Issue 3's acceptance scenario: promotions, a skipped gate, a switchback, a rename with edits,
+# a broken revision and a merged branch produce exactly these transitions.
+
+
+def _history_repo(repo: SiteRepo) -> dict[str, str]:
+    shas = {}
+    repo.write("cards/alpha/TRL.md", card("P1", 3, name="Alpha"))
+    shas["entry"] = repo.commit("Add alpha at level 3", date="2024-01-10T09:00:00+00:00")
+    repo.write(
+        "cards/alpha/TRL.md",
+        card("P1", 4, name="Alpha", extra="reviews:\n" + review(3, 4, "2024-02-09")),
+    )
+    shas["advance"] = repo.commit("Alpha passes its level 3 gate", date="2024-02-10T09:00:00+00:00")
+    repo.write(
+        "cards/alpha/TRL.md",
+        card("P1", 5, name="Alpha", extra="reviews:\n" + review(3, 4, "2024-02-09")),
+    )
+    shas["skip"] = repo.commit("Alpha to 5 without a review", date="2024-03-10T09:00:00+00:00")
+    repo.write("cards/alpha/TRL.md", "---\nid: P1\nname: Alpha\nlevel: [5\n---\n")
+    shas["broken"] = repo.commit("Break the YAML", date="2024-04-10T09:00:00+00:00")
+    repo.write(
+        "cards/alpha/TRL.md",
+        card(
+            "P1",
+            4,
+            name="Alpha",
+            extra="reviews:\n"
+            + review(3, 4, "2024-02-09")
+            + review(5, 4, "2024-04-19", "switchback", "review"),
+        ),
+    )
+    shas["switchback"] = repo.commit(
+        "Alpha back to 4 after review", date="2024-04-20T09:00:00+00:00"
+    )
+    repo.mv("cards/alpha", "teams/vision/alpha")
+    repo.write(
+        "teams/vision/alpha/TRL.md",
+        card(
+            "P1",
+            4,
+            name="Alpha vision",
+            extra="reviews:\n"
+            + review(3, 4, "2024-02-09")
+            + review(5, 4, "2024-04-19", "switchback", "review"),
+        ),
+    )
+    shas["rename"] = repo.commit("Move alpha to the vision team", date="2024-05-10T09:00:00+00:00")
+    repo.branch("feature")
+    repo.write(
+        "teams/vision/alpha/TRL.md",
+        card(
+            "P1",
+            5,
+            name="Alpha vision",
+            extra="reviews:\n"
+            + review(3, 4, "2024-02-09")
+            + review(5, 4, "2024-04-19", "switchback", "review")
+            + review(4, 5, "2024-05-31"),
+        ),
+    )
+    shas["branch"] = repo.commit("Alpha passes level 4 again", date="2024-06-01T09:00:00+00:00")
+    repo.checkout("main")
+    repo.write("README.md", "unrelated\n")
+    repo.commit("Unrelated work on main", date="2024-06-05T09:00:00+00:00")
+    shas["merge"] = repo.merge("feature", "Merge feature", date="2024-06-15T09:00:00+00:00")
+    # A second card entering at 4 and switching back below its entry: an invalid switchback.
+    repo.write("cards/beta/TRL.md", card("R1", 4))
+    repo.commit("Add beta", date="2024-07-01T09:00:00+00:00")
+    repo.write("cards/beta/TRL.md", card("R1", 3))
+    shas["invalid"] = repo.commit("Beta back to 3", date="2024-07-02T09:00:00+00:00")
+    return shas
+
+
+def test_transitions_of_the_acceptance_repository(site_repo: SiteRepo) -> None:
+    shas = _history_repo(site_repo)
+    build = site_repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    cards = {c["id"]: c for c in build.cards_json()["cards"]}
+    alpha = [
+        (
+            t["from"],
+            t["to"],
+            t["kind"],
+            t["switchback_kind"],
+            t["reviewed"],
+            t["date"][:10],
+            t["commit"],
+            t["landed_commit"],
+        )
+        for t in cards["P1"]["transitions"]
+    ]
+    assert alpha == [
+        (None, 3, "entry", None, None, "2024-01-10", shas["entry"], shas["entry"]),
+        (3, 4, "advance", None, True, "2024-02-10", shas["advance"], shas["advance"]),
+        (4, 5, "advance", None, False, "2024-03-10", shas["skip"], shas["skip"]),
+        (5, 4, "switchback", "review", True, "2024-04-20", shas["switchback"], shas["switchback"]),
+        (4, 5, "advance", None, True, "2024-06-15", shas["branch"], shas["merge"]),
+    ]
+    beta = [(t["from"], t["to"], t["kind"]) for t in cards["R1"]["transitions"]]
+    assert beta == [(None, 4, "entry"), (4, 3, "invalid switchback")]
+    assert cards["P1"]["path"] == "teams/vision/alpha/TRL.md"
+    assert cards["P1"]["transitions"][2]["url"] == "readiness/cards/P1/#transition-3"
+
+    page = build.page("readiness/cards/P1/")
+    rows = re.findall(r'<tr id="(transition-\d)"', page)
+    assert rows == [f"transition-{n}" for n in range(1, 6)]
+    assert page.count("skipped gate</span>") == 1
+    assert "1 revision(s) could not be read as a card" in page
+    assert shas["broken"][:8] in page
+    assert 'href="#transition-5"' in page  # the timeline's point links to its row
+    assert "<svg" in page
+    # The card as it was when it left levels 3, 4 and 5.
+    for level in (3, 4, 5):
+        assert f"level-{level}/" in page
+    at_3 = build.page("readiness/cards/P1/level-3/")
+    assert "as it stood at level 3" in at_3 and shas["entry"][:8] in at_3
+
+
+def test_ignored_revisions_are_not_transitions(site_repo: SiteRepo) -> None:
+    site_repo.write("cards/a/TRL.md", card("A1", 3))
+    site_repo.commit("Add", date="2024-01-01T00:00:00+00:00")
+    site_repo.write("cards/a/TRL.md", card("A1", 4))
+    mechanical = site_repo.commit("Schema migration", date="2024-02-01T00:00:00+00:00")
+    site_repo.write(".git-blame-ignore-revs", f"# mass migration\n{mechanical}\n")
+    site_repo.write(
+        "cards/a/TRL.md", card("A1", 5, extra="reviews:\n" + review(4, 5, "2024-03-01"))
+    )
+    site_repo.commit("Promote", date="2024-03-02T00:00:00+00:00")
+    build = site_repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    transitions = build.cards_json()["cards"][0]["transitions"]
+    assert [(t["from"], t["to"]) for t in transitions] == [(None, 3), (4, 5)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 2: the pages, validation, strictness, safety.
+
+
+def _org(repo: SiteRepo) -> None:
+    repo.write(
+        "cards/retina/TRL.md",
+        card(
+            "P13.2",
+            6,
+            name="Retina triage",
+            extra="owners: [Dana Whitfield]\ntags: [medical, vision]\n"
+            "coupled: [R02.1]\nethics: {status: in progress}\nrequirements:\n"
+            "  - {id: REQ-1, text: The model shall flag retinopathy.,\n"
+            "     risk: {p_failure: 0.2, value: 8}}\n",
+        ),
+    )
+    repo.write(
+        "cards/retina-research/TRL.yml",
+        "id: R02.1\nname: Retina research\nlevel: 4\n"
+        "owners: [Omar Haddad]\nbody: |\n  ## TL;DR\n  Research.\n",
+    )
+    repo.write(
+        "cards/lhc/TRL.md", card("R41.1", 2, name="LHC anomalies", extra="tags: [physics]\n")
+    )
+    repo.commit("Cards", date="2024-05-01T12:00:00+02:00")
+
+
+def test_pages_of_a_valid_organisation(site_repo: SiteRepo) -> None:
+    _org(site_repo)
+    build = site_repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    assert build.warnings() == []
+    dashboard = build.page("readiness/")
+    for card_id in ("P13.2", "R02.1", "R41.1"):
+        assert f'href="cards/{card_id}/"' in dashboard
+    assert "<strong>1</strong> Research" in dashboard
+    level_4 = build.page("readiness/levels/4/")
+    assert "Proof of concept (PoC) development" in level_4 and "R02.1" in level_4
+    assert "P13.2" not in level_4
+    retina = build.page("readiness/cards/P13.2/")
+    assert "1.60" in retina  # risk = 0.2 x 8
+    assert 'href="../R02.1/"' in retina
+    research = build.page("readiness/cards/R02.1/")
+    assert "Coupled from" in research and 'href="../P13.2/"' in research  # both directions
+    assert "<h2" in research and "Research." in research  # a pure YAML card's body
+    # Tags go through material's tags plugin.
+    assert 'class="md-tag' in retina and "medical" in retina
+    # Search finds a card by id, name, owner and tag.
+    index = json.loads((build.site / "search" / "search_index.json").read_text("utf-8"))
+    text = json.dumps(index)
+    for needle in ("P13.2", "Retina triage", "Dana Whitfield", "physics"):
+        assert needle in text
+    # Card pages are reached from the dashboard, not from every page's sidebar.
+    home = build.page("")
+    assert "readiness/cards/" not in home and "readiness/levels/4/" in home
+    assert "Every card is valid." in build.page("readiness/problems/")
+
+
+def test_broken_card_fails_strict_and_plain_build_keeps_the_rest(site_repo: SiteRepo) -> None:
+    _org(site_repo)
+    site_repo.write("cards/bad/TRL.md", "---\nid: B1\nname: Bad\nlevel: 12\n---\n")
+    site_repo.commit("Add a bad card")
+    strict = site_repo.build(strict=True)
+    assert strict.returncode != 0
+    assert "cards/bad/TRL.md:4: `level` 12 is out of range 0..9." in strict.log
+    assert "Traceback" not in strict.log
+    plain = site_repo.build()
+    assert plain.returncode == 0, plain.log
+    assert (plain.site / "readiness/cards/P13.2/index.html").exists()
+    assert not (plain.site / "readiness/cards/B1").exists()
+    problems = plain.page("readiness/problems/")
+    assert "cards/bad/TRL.md:4" in problems and "Use a level from 0 to 9." in problems
+    assert "see" in plain.page("readiness/") and "card problems" in plain.page("readiness/")
+
+
+def test_card_text_cannot_inject_markup(site_repo: SiteRepo) -> None:
+    site_repo.write(
+        "cards/x/TRL.md",
+        card(
+            "X1",
+            3,
+            name=json.dumps(
+                "<script>alert('name')</script> [x](javascript:alert(1)) {: onclick=y }"
+            ),
+            extra="owners: ['<img src=x onerror=alert(2)>']\nreviews:\n"
+            "  - {date: 2024-01-01, from: 2, to: 3, decision: advance, "
+            "debrief: {learned: '</td></table><script>alert(3)</script>'}}\n",
+            body="## Notes\n<script>alert(4)</script>\n\n<div onclick='x'>\n\n"
+            "[click](javascript:alert(5))\n\n```\n<b>code stays code</b>\n```\n",
+        ),
+    )
+    site_repo.commit("Hostile card")
+    build = site_repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    page = build.page("readiness/cards/X1/")
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "javascript:alert" not in page.replace("javascript:alert(1)) {", "")  # text, not href
+    assert 'href="javascript' not in page
+    assert not re.search(r"<[a-z][^>]*\son[a-z]+=", page)  # no event handler on any element
+    assert "&lt;b&gt;code stays code&lt;/b&gt;" in page
+    assert "&lt;script&gt;alert(4)&lt;/script&gt;" in page
+    dashboard = build.page("readiness/")
+    assert "<script>alert" not in dashboard and "<img src=x" not in dashboard
+
+
+def test_no_git_at_all_still_builds(tmp_path) -> None:
+    site = tmp_path / "plain"
+    (site / "docs").mkdir(parents=True)
+    (site / "docs" / "index.md").write_text("# Home\n")
+    (site / "mkdocs.yml").write_text(
+        "site_name: x\ntheme: {name: material, font: false}\nplugins: [search, trl-cards]\n"
+    )
+    (site / "cards" / "a").mkdir(parents=True)
+    (site / "cards" / "a" / "TRL.md").write_text(card("A1", 3))
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build"],
+        cwd=site,
+        text=True,
+        capture_output=True,
+        env={
+            "DISABLE_MKDOCS_2_WARNING": "true",
+            "NO_MKDOCS_2_WARNING": "1",
+            "PATH": "/usr/bin:/bin",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    page = (site / "site" / "readiness" / "cards" / "A1" / "index.html").read_text()
+    assert "No level history: not a git repository" in page
+
+
+def test_mkdocs_yml_in_a_subfolder(tmp_path) -> None:
+    repo = SiteRepo(tmp_path / "mono", site_dir="docs-site")
+    repo.write("docs-site/cards/a/TRL.md", card("A1", 3))
+    repo.write("elsewhere/TRL.md", card("Z9", 1))  # outside the site's folder: not its card
+    repo.commit("Add", date="2024-01-01T00:00:00+00:00")
+    repo.write(
+        "docs-site/cards/a/TRL.md", card("A1", 4, extra="reviews:\n" + review(3, 4, "2024-01-31"))
+    )
+    repo.commit("Promote", date="2024-02-01T00:00:00+00:00")
+    build = repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    [only] = build.cards_json()["cards"]
+    assert only["id"] == "A1" and only["path"] == "cards/a/TRL.md"
+    assert [(t["from"], t["to"]) for t in only["transitions"]] == [(None, 3), (3, 4)]
+
+
+def test_shallow_clone_fails_with_the_fix(site_repo: SiteRepo, tmp_path) -> None:
+    _org(site_repo)
+    for n in range(3):
+        site_repo.write("README.md", f"{n}\n")
+        site_repo.commit(f"Work {n}", date=f"2024-06-0{n + 1}T00:00:00+00:00")
+    clone = site_repo.clone(tmp_path / "shallow", "--depth", "2")
+    shallow = SiteRepo.__new__(SiteRepo)
+    shallow.path, shallow.site_dir, shallow._ticks = clone.path, "", 0
+    failed = shallow.build()
+    assert failed.returncode != 0
+    assert "fetch-depth: 0" in failed.log and "Traceback" not in failed.log
+    shallow.configure("      allow_incomplete_history: true\n")
+    allowed = shallow.build()
+    assert allowed.returncode == 0, allowed.log
+    text = re.sub(r"<[^>]+>", "", allowed.page("readiness/cards/P13.2/"))
+    assert "History incomplete before 2024-06-02" in text
+
+
+@pytest.mark.parametrize("tool", ["mkdocs", "properdocs"])
+def test_builds_under_mkdocs_and_properdocs(site_repo: SiteRepo, tool: str) -> None:
+    _org(site_repo)
+    build = site_repo.build(tool=tool, strict=True)
+    assert build.returncode == 0, build.log
+    assert len(build.cards_json()["cards"]) == 3
+
+
+def test_strict_counts_our_warnings_under_properdocs(site_repo: SiteRepo) -> None:
+    site_repo.write("cards/a/TRL.md", card("A1", 3, extra="ownrs: [x]\n"))
+    site_repo.commit("Typo")
+    build = site_repo.build(tool="properdocs", strict=True)
+    assert build.returncode != 0
+    assert "Did you mean `owners`?" in build.log
+
+
+def test_gen_files_script_uses_the_public_api(site_repo: SiteRepo) -> None:
+    _org(site_repo)
+    site_repo.write(
+        "gen_owners.py",
+        (
+            "from pathlib import Path\nimport mkdocs_gen_files\nimport trl_cards\n"
+            "globs = ['cards/**/TRL.md', 'cards/**/TRL.yml']\n"
+            "cards = trl_cards.load_cards(Path('.'), globs)\n"
+            "histories = trl_cards.load_histories(Path('.'), globs)\n"
+            "with mkdocs_gen_files.open('owners.md', 'w') as f:\n"
+            "    print('# Owners', file=f)\n"
+            "    for c in cards.cards:\n"
+            "        n = len(histories[c.id].transitions)\n"
+            "        print(f'- {c.id}: {\", \".join(c.owners)} ({n})', file=f)\n"
+        ),
+    )
+    (site_repo.path / "mkdocs.yml").write_text(
+        (site_repo.path / "mkdocs.yml")
+        .read_text()
+        .replace("  - trl-cards", "  - gen-files:\n      scripts: [gen_owners.py]\n  - trl-cards")
+    )
+    build = site_repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    owners = build.page("owners/")
+    assert "P13.2: Dana Whitfield (1)" in owners and "R02.1: Omar Haddad (1)" in owners
