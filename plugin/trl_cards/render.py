@@ -8,6 +8,7 @@ the same whatever Markdown extensions a site enables, and card text can never be
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import posixpath
 import re
@@ -309,9 +310,10 @@ def render_problems(problems: Sequence[Problem], site: Site) -> str:
 
 
 class _SafeTree(markdown.treeprocessors.Treeprocessor):
-    """Drops unsafe URLs and demotes `#` headings below the page's own title."""
+    """Drops unsafe URLs, demotes `#` headings below the page's title, gives headings ids."""
 
     def run(self, root: ET.Element) -> None:
+        seen: set[str] = set()
         for element in root.iter():
             for attribute in ("href", "src"):
                 value = element.get(attribute)
@@ -319,8 +321,16 @@ class _SafeTree(markdown.treeprocessors.Treeprocessor):
                     element.set(attribute, "#unsafe-link-removed")
             if element.tag == "h1":
                 element.tag = "h2"
-            if element.tag in {"h2", "h3", "h4", "h5", "h6"} and element.get("id"):
-                element.set("id", "card-" + element.get("id", ""))
+            if element.tag in {"h2", "h3", "h4", "h5", "h6"}:
+                # An id lets search link to the section; prefixed so it cannot clash with ours.
+                slug = "card-" + (
+                    re.sub(r"[^\w]+", "-", "".join(element.itertext()).lower()).strip("-")
+                    or "section"
+                )
+                while slug in seen:
+                    slug += "-1"
+                seen.add(slug)
+                element.set("id", slug)
 
 
 class _SafeMarkdown(markdown.extensions.Extension):
@@ -331,12 +341,18 @@ class _SafeMarkdown(markdown.extensions.Extension):
         md.treeprocessors.register(_SafeTree(md), "trl_safe", 0)
 
 
+_BODY_MARKDOWN = markdown.Markdown(
+    extensions=["tables", "fenced_code", "sane_lists", _SafeMarkdown()]
+)
+
+
+@functools.lru_cache(maxsize=4096)
 def render_body(text: str) -> str:
-    """The card's Markdown sections as HTML, with raw HTML and unsafe links neutralised."""
-    md = markdown.Markdown(
-        extensions=["tables", "fenced_code", "sane_lists", "toc", _SafeMarkdown()]
-    )
-    return md.convert(text)
+    """The card's Markdown sections as HTML, with raw HTML and unsafe links neutralised.
+
+    Cached: the pages of a card at its earlier levels often repeat a body unchanged.
+    """
+    return str(_BODY_MARKDOWN.reset().convert(text))
 
 
 # -- pieces --------------------------------------------------------------------------------------

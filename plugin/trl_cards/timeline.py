@@ -6,12 +6,13 @@ Pure functions over the raw revisions that `history` reads; nothing here touches
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .card import Card, ParsedCard, Review, parse_card
+from .card import ID_PATTERN, Card, ParsedCard, Review, parse_card, split_front_matter
 from .collection import DEFAULT_INCLUDE
 from .history import Commit, RepoHistory, Revision, read_history
 
@@ -27,15 +28,34 @@ _DEFAULT_SWITCHBACK_KIND = {(9, 4): "embedded", (4, 2): "embedded", (5, 4): "rev
 
 @dataclass(frozen=True)
 class CardRevision:
-    """One revision of one card file, parsed with the same parser as the current card."""
+    """One revision of one card file.
+
+    Parsing a realistic card costs most of a millisecond, and a large organisation has tens
+    of thousands of revisions, most of which leave the level alone. So a revision is parsed
+    (with the same parser as the current card) only when asked: `quick` reads its `id` and
+    `level` lines by pattern, which is all it takes to see that the level did not change.
+    """
 
     revision: Revision
-    parsed: ParsedCard | None  # None for a deletion
+    path: str  # relative to the MkDocs project, as the current cards' paths are
+    quick: tuple[str, int] | None = None  # (id, level) when the pattern read both plainly
+
+    @functools.cached_property
+    def parsed(self) -> ParsedCard | None:
+        """The full parse and validation of this revision; None for a deletion."""
+        text = self.revision.text
+        return None if text is None else parse_card(text, self.path)
+
+    @property
+    def checked(self) -> bool:
+        """Whether this revision was parsed in full (it may have changed the level)."""
+        return "parsed" in self.__dict__
 
     @property
     def card(self) -> Card | None:
         """The card at this revision, when it was valid."""
-        return self.parsed.card if self.parsed else None
+        parsed = self.parsed
+        return parsed.card if parsed else None
 
     @property
     def landed(self) -> Commit:
@@ -103,13 +123,17 @@ class CardHistory:
         return out
 
     def _valid_before(self, revision: CardRevision) -> CardRevision | None:
-        index = self.revisions.index(revision)
+        index = next(i for i, r in enumerate(self.revisions) if r is revision)
         return next((r for r in reversed(self.revisions[:index]) if r.card is not None), None)
 
     @property
     def invalid_revisions(self) -> tuple[CardRevision, ...]:
-        """Revisions that could not be parsed as a card."""
-        return tuple(r for r in self.revisions if not r.deleted and r.card is None)
+        """Revisions read in full that were not a valid card (none of them made a transition).
+
+        A revision whose `id` and `level` lines read plainly and keep the level is not read in
+        full, so a break elsewhere in it is not listed: it could not have changed the level.
+        """
+        return tuple(r for r in self.revisions if r.checked and not r.deleted and r.card is None)
 
     def days_at_level(self, until: dt.datetime) -> dict[int, float]:
         """Time spent at each level, from landing to landing, up to `until`."""
@@ -119,6 +143,39 @@ class CardHistory:
             days = max((end - current.date).total_seconds(), 0.0) / 86400
             out[current.to_level] = out.get(current.to_level, 0.0) + days
         return out
+
+
+_TOP_LEVEL = re.compile(r"^(id|level):[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?$", re.M)
+# Plain scalars YAML would not read as text: numbers, booleans, null.
+_NOT_TEXT = re.compile(
+    r"[-+]?(\d[\d_]*)?(\.[\d_]*)?([eE][-+]?\d+)?|yes|no|true|false|on|off|y|n|null|~", re.I
+)
+
+
+def quick_fields(text: str, path: str) -> tuple[str, int] | None:
+    """A revision's `id` and `level` read by pattern, or None when only a parse can tell.
+
+    Exact for what it answers: both keys once at the top level, a plain or simply quoted id
+    that YAML reads as text, a single-digit level.
+    """
+    if path.endswith((".yml", ".yaml")):
+        source = text
+    else:
+        split = split_front_matter(text)
+        if split is None:
+            return None
+        source = split[0]
+    found = dict(_TOP_LEVEL.findall(source))
+    if len(found) != 2 or len(_TOP_LEVEL.findall(source)) != 2:
+        return None
+    card_id, level = found["id"], found["level"]
+    if len(card_id) > 1 and card_id[0] == card_id[-1] and card_id[0] in "\"'":
+        card_id = card_id[1:-1]
+    elif _NOT_TEXT.fullmatch(card_id):
+        return None
+    if not re.fullmatch(ID_PATTERN, card_id) or not re.fullmatch(r"[0-9]", level):
+        return None
+    return card_id, int(level)
 
 
 def read_ignore_revs(text: str) -> frozenset[str]:
@@ -141,7 +198,6 @@ def build_histories(
     parsing sees the same relative paths as the current cards.
     """
     ignored = tuple(ignore_revs)
-    parsed_by_blob: dict[tuple[str, bool], ParsedCard] = {}
     owner_of_path: dict[str, str] = {}
     revisions: dict[str, list[CardRevision]] = {}
     for revision in history.revisions:
@@ -149,15 +205,10 @@ def build_histories(
         if revision.text is None:
             card_id = owner_of_path.pop(revision.path, None)
             if card_id is not None:
-                revisions[card_id].append(CardRevision(revision, None))
+                revisions[card_id].append(CardRevision(revision, path))
             continue
-        key = (revision.blob or revision.text, path.endswith((".yml", ".yaml")))
-        parsed = parsed_by_blob.get(key)
-        if parsed is None:
-            parsed = parsed_by_blob[key] = parse_card(revision.text, path)
-        if parsed.card is not None and parsed.card.path != path:
-            parsed = ParsedCard(_moved(parsed.card, path), parsed.problems, parsed.id)
-        card_id = parsed.id
+        entry = CardRevision(revision, path, quick_fields(revision.text, path))
+        card_id = entry.quick[0] if entry.quick else entry.parsed.id if entry.parsed else None
         if card_id is None and revision.renamed_from is not None:
             card_id = owner_of_path.get(revision.renamed_from)
         if card_id is None:
@@ -167,7 +218,7 @@ def build_histories(
         if card_id is None:
             continue  # never readable, never linked to a card: nothing to join it to
         owner_of_path[revision.path] = card_id
-        revisions.setdefault(card_id, []).append(CardRevision(revision, parsed))
+        revisions.setdefault(card_id, []).append(entry)
     boundary = history.incomplete_before
     return {
         card_id: _card_history(card_id, tuple(revs), ignored, boundary)
@@ -187,6 +238,9 @@ def _card_history(
     current: int | None = None
     used_reviews: set[Review] = set()
     for revision in revisions:
+        quick = revision.quick
+        if revision.deleted or (quick is not None and quick[1] == current):
+            continue  # the level line did not change: whatever else did, it is no transition
         card = revision.card
         if card is None or card.level == current:
             continue
@@ -246,10 +300,6 @@ def _is_ignored(revision: CardRevision, ignored: tuple[str, ...]) -> bool:
 
 def _relative(path: str, base: str) -> str:
     return path[len(base) :] if base and path.startswith(base) else path
-
-
-def _moved(card: Card, path: str) -> Card:
-    return replace(card, path=path)
 
 
 def project_base(repo_root: Path | None, directory: Path) -> str:
