@@ -14,18 +14,28 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import markdown
 import yaml
 
-from .card import Card, Review
+from .card import SWITCHBACK_KINDS, Card, Review
 from .chart import timeline_svg
 from .collection import Collection
+from .kpis import STALE_DAYS, Kpis, compute_kpis, system_level
 from .levels import LEVELS, PHASES, Level, level
 from .problem import Problem, Severity
-from .timeline import CardHistory, CardRevision, Transition
+from .timeline import (
+    ADVANCE,
+    ENTRY,
+    INVALID_SWITCHBACK,
+    SKIP,
+    SWITCHBACK,
+    CardHistory,
+    CardRevision,
+    Transition,
+)
 
 _SAFE_URL = re.compile(r"^(https?://|mailto:|#|[^:]*$)", re.I)
 
@@ -95,15 +105,18 @@ def render_pages(
     """Every generated page of the readiness site, as `{src_uri: markdown}`."""
     now = now or dt.datetime.now(dt.timezone.utc)
     inbound = _inbound_couplings(collection.cards)
+    by_id = {c.id: c for c in collection.cards}
     pages = {
-        site.dashboard(): render_dashboard(collection, histories, site),
+        site.dashboard(): render_dashboard(collection, histories, site, now),
         site.problems(): render_problems(collection.problems, site),
     }
     for lvl in LEVELS:
         pages[site.level(lvl.number)] = render_level(lvl, collection.cards, histories, site)
     for card in collection.cards:
         history = histories.get(card.id, CardHistory(card.id))
-        pages[site.card(card.id)] = render_card(card, history, inbound.get(card.id, ()), site, now)
+        pages[site.card(card.id)] = render_card(
+            card, history, inbound.get(card.id, ()), site, now, by_id
+        )
         for number, revision in history.card_at_level().items():
             pages[site.card_at_level(card.id, number)] = render_card_at_level(
                 card, number, revision, history, site
@@ -114,8 +127,10 @@ def render_pages(
 # -- pages ---------------------------------------------------------------------------------------
 
 
-def render_dashboard(collection: Collection, histories: dict[str, CardHistory], site: Site) -> str:
-    """The organisation's readiness at a glance: counts per level and phase, every card."""
+def render_dashboard(
+    collection: Collection, histories: dict[str, CardHistory], site: Site, now: dt.datetime
+) -> str:
+    """The organisation's readiness at a glance: counts per level and phase, KPIs, every card."""
     here = site.dashboard()
     cards = collection.cards
     per_level = Counter(c.level for c in cards)
@@ -156,6 +171,8 @@ def render_dashboard(collection: Collection, histories: dict[str, CardHistory], 
             _block(f'<ul class="trl-phases">{phases}</ul>'),
             "## By level",
             _block(f'<table class="trl-levels"><tbody>{bars}</tbody></table>'),
+            "## Readiness KPIs",
+            _block(_kpis(compute_kpis(cards, histories, now), site, here)),
             "## Components",
             _block(
                 '<div class="trl-filter"><input type="search" class="trl-filter-text" '
@@ -219,6 +236,7 @@ def render_card(
     coupled_from: Sequence[str],
     site: Site,
     now: dt.datetime,
+    by_id: Mapping[str, Card],
 ) -> str:
     """A component's page: summary, level timeline, transitions, reviews, then the card text."""
     here = site.card(card.id)
@@ -228,7 +246,7 @@ def render_card(
         _banner(history, site),
         _block(_summary(card, history, site, here)),
     ]
-    coupled = _coupled(card, coupled_from, site, here)
+    coupled = _coupled(card, coupled_from, site, here, by_id)
     if coupled:
         parts += ["## Coupled components", _block(coupled)]
     parts += ["## Level history", _block(_history_section(card, history, site, here, now))]
@@ -492,8 +510,59 @@ def _requirements(card: Card) -> str:
     )
 
 
-def _coupled(card: Card, coupled_from: Sequence[str], site: Site, here: str) -> str:
+def _kpis(kpis: Kpis, site: Site, here: str) -> str:
+    kinds = ", ".join(
+        f"{kpis.transitions_by_kind.get(k, 0)} {k}"
+        for k in (ENTRY, ADVANCE, SKIP, SWITCHBACK, INVALID_SWITCHBACK)
+    )
+    switchbacks = ", ".join(f"{kpis.switchbacks_by_kind.get(k, 0)} {k}" for k in SWITCHBACK_KINDS)
+    stays = "".join(
+        f"<td>{_badge(n)}<br>{kpis.median_days_at_level[n]:.0f}&nbsp;d</td>"
+        for n in sorted(kpis.median_days_at_level)
+    )
+    skipped = "".join(
+        f'<li><a href="{site.link(here, site.card(card_id), t.anchor)}"><code>{_h(card_id)}'
+        f"</code> {t.from_level}&rarr;{t.to_level}</a> ({_date(t.date)})</li>"
+        for card_id, t in kpis.skipped_gates[:10]
+    )
+    stale = "".join(
+        f'<li><a href="{site.link(here, site.card(card_id))}"><code>{_h(card_id)}</code></a> '
+        f"unchanged for {days} days</li>"
+        for card_id, days in kpis.stale[:10]
+    )
+    return (
+        '<table class="trl-summary trl-kpis"><tbody>'
+        f"<tr><th>Transitions</th><td>{kinds}</td></tr>"
+        f"<tr><th>Switchbacks by kind</th><td>{switchbacks}</td></tr>"
+        f"<tr><th>Skipped gates</th><td>{len(kpis.skipped_gates)} level change(s) without a "
+        f"review record{'; latest:' if skipped else ''}<ul>{skipped}</ul></td></tr>"
+        f"<tr><th>Stale cards</th><td>{len(kpis.stale)} card(s) unchanged for over "
+        f"{STALE_DAYS} days<ul>{stale}</ul></td></tr>"
+        "</tbody></table>"
+        + (
+            "<p>Median time spent at a level, over stays that ended:</p>"
+            f'<table class="trl-summary trl-stays"><tbody><tr>{stays}</tr></tbody></table>'
+            if stays
+            else ""
+        )
+    )
+
+
+def _coupled(
+    card: Card, coupled_from: Sequence[str], site: Site, here: str, by_id: Mapping[str, Card]
+) -> str:
     items = []
+    if card.coupled or coupled_from:
+        lowest, part = system_level(card, by_id, coupled_from)
+        weakest = (
+            "this component"
+            if part == card.id
+            else f'<a href="{site.link(here, site.card(part))}"><code>{_h(part)}</code></a>'
+        )
+        items.append(
+            f"<tr><th>As a system</th><td>{_badge(lowest)} the lowest level of its parts, "
+            f"held by {weakest}</td></tr>"
+        )
     for label, ids in (("Couples to", card.coupled), ("Coupled from", coupled_from)):
         if ids:
             links = ", ".join(
