@@ -354,3 +354,28 @@ def test_gen_files_script_uses_the_public_api(site_repo: SiteRepo) -> None:
     assert build.returncode == 0, build.log
     owners = build.page("owners/")
     assert "P13.2: Dana Whitfield (1)" in owners and "R02.1: Omar Haddad (1)" in owners
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_every_generated_link_resolves(site_repo: SiteRepo, directory_urls: bool) -> None:
+    _history_repo(site_repo)
+    _org(site_repo)
+    if not directory_urls:
+        config = site_repo.path / "mkdocs.yml"
+        config.write_text(config.read_text() + "use_directory_urls: false\n")
+    build = site_repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    pages = sorted((build.site / "readiness").rglob("*.html"))
+    assert len(pages) > 20
+    checked = 0
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for href in re.findall(r'href="([^"#:?]+)(?:#([^"]*))?"', html):
+            target = (page.parent / href[0]).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.exists(), f"{page.relative_to(build.site)} links to missing {href[0]}"
+            if href[1] and target.suffix == ".html":
+                assert f'id="{href[1]}"' in target.read_text(encoding="utf-8"), (page, href)
+            checked += 1
+    assert checked > 200

@@ -82,13 +82,10 @@ class Site:
 
     def link(self, from_src: str, to_src: str, anchor: str = "") -> str:
         """A relative link between two pages, for HTML that MkDocs will not rewrite."""
+        # The folder the browser resolves against: the page's own URL with directory URLs.
         here = (
-            posixpath.dirname(self.url(from_src))
-            if self.directory_urls
-            else posixpath.dirname(from_src)
+            self.url(from_src).rstrip("/") if self.directory_urls else posixpath.dirname(from_src)
         )
-        if self.directory_urls:
-            here = self.url(from_src).rstrip("/")
         target = self.url(to_src)
         rel = posixpath.relpath(target or ".", here or ".")
         if target.endswith("/") and not rel.endswith("/"):
