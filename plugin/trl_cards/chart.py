@@ -33,7 +33,7 @@ def timeline_svg(history: CardHistory, now: dt.datetime, href: Callable[[Transit
     parts = [
         f'<svg class="trl-chart" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
         f'aria-label="Level of {html.escape(history.card_id)} over time" '
-        'xmlns="http://www.w3.org/2000/svg">'
+        'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
     ]
     for phase in PHASES:
         levels = [lvl.number for lvl in LEVELS if lvl.phase == phase]
@@ -65,6 +65,8 @@ def timeline_svg(history: CardHistory, now: dt.datetime, href: Callable[[Transit
         f'<polyline points="{" ".join(points)}" fill="none" stroke="currentColor" '
         'stroke-width="2" class="trl-step"/>'
     )
+    # xlink:href, not href: material's instant navigation reassigns `el.href` on every [href]
+    # element, which throws on SVG links (their href is read-only).
     for t in transitions:
         label = (
             f"{t.date.date().isoformat()}: "
@@ -77,7 +79,7 @@ def timeline_svg(history: CardHistory, now: dt.datetime, href: Callable[[Transit
         )
         css = "trl-point" + ("" if not t.gated or t.reviewed else " trl-point-skipped")
         parts.append(
-            f'<a href="{html.escape(href(t))}"><circle cx="{x(t.date):.1f}" '
+            f'<a xlink:href="{html.escape(href(t))}"><circle cx="{x(t.date):.1f}" '
             f'cy="{y(t.to_level):.1f}" r="5" class="{css}"><title>{html.escape(label)}</title>'
             "</circle></a>"
         )

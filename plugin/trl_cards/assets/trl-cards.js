@@ -23,6 +23,8 @@
       }
       text.addEventListener("input", apply);
       phase.addEventListener("change", apply);
+      // After Back, the browser restores the controls' values once this has run: apply again.
+      window.addEventListener("pageshow", apply);
       apply();
     });
   }

@@ -1,0 +1,348 @@
+"""In the browser: a real material site, served on 127.0.0.1, driven in Debian's headless Chromium.
+
+One site is built for the module (five cards across the four phases, a card with three
+transitions and reviews) and served by `http.server`. Every test gets a fresh browser context
+whose requests to any other host are aborted and recorded, and whose page errors, console errors
+and failed responses are collected: a test fails if anything is recorded, whatever it asserted.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Route,
+    expect,
+    sync_playwright,
+)
+
+from conftest import SiteRepo, card, review
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's Chromium. Playwright never downloads a browser for these tests."""
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    # Belt and braces behind the route guard: no host name resolves, so even a request the
+    # browser makes on its own (outside any page) cannot reach the network.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+
+SHOTS = Path("/tmp/trl-shots")
+"""Where the screenshots are copied for people to look at (outside the repository)."""
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+TIMEOUT = 10_000  # ms; search loads its index in a web worker, everything else is immediate
+
+RETINA = "owners: [Dana Whitfield]\ntags: [medical, vision]\n"
+
+PHASE = {
+    "P13.2": "prototyping",  # level 5, reached through three transitions
+    "R02.1": "research",  # 2
+    "R41.1": "research",  # 1
+    "Q5.5": "productization",  # 7
+    "D9.1": "deployment",  # 9
+}
+"""The cards of the site and the phase of each, as the dashboard's rows say."""
+
+
+def _build_site(repo: SiteRepo) -> Path:
+    repo.write("cards/retina/TRL.md", card("P13.2", 3, name="Retina triage", extra=RETINA))
+    repo.write(
+        "cards/retina-research/TRL.md",
+        card("R02.1", 2, name="Retina research", extra="owners: [Omar Haddad]\ntags: [vision]\n"),
+    )
+    repo.write(
+        "cards/lhc/TRL.md",
+        card("R41.1", 1, name="LHC anomalies", extra="owners: [Omar Haddad]\ntags: [physics]\n"),
+    )
+    repo.write(
+        "cards/speech/TRL.md",
+        card(
+            "Q5.5",
+            7,
+            name="Speech summariser",
+            extra="owners: [Dana Whitfield, Ines Duarte]\ntags: [audio]\n",
+        ),
+    )
+    repo.write(
+        "cards/fraud/TRL.md",
+        card("D9.1", 9, name="Fraud scoring", extra="owners: [Li Wei]\ntags: [finance]\n"),
+    )
+    # Transitions months apart: the timeline's points stay well clear of each other however far
+    # "now" (the chart's right end) moves on.
+    repo.commit("Add the cards", date="2023-01-10T09:00:00+00:00")
+    reviews = "reviews:\n" + review(3, 4, "2023-08-31")
+    repo.write(
+        "cards/retina/TRL.md", card("P13.2", 4, name="Retina triage", extra=RETINA + reviews)
+    )
+    repo.commit("Retina passes its level 3 gate", date="2023-09-01T09:00:00+00:00")
+    reviews += review(4, 5, "2024-06-01")
+    repo.write(
+        "cards/retina/TRL.md", card("P13.2", 5, name="Retina triage", extra=RETINA + reviews)
+    )
+    repo.commit("Retina passes its level 4 gate", date="2024-06-02T09:00:00+00:00")
+    build = repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    assert build.warnings() == [], build.log
+    return build.site
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the browser closing a connection early is not news
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The built site, served on an ephemeral port of 127.0.0.1 for the module."""
+    site = _build_site(SiteRepo(tmp_path_factory.mktemp("browser") / "org"))
+    server = _Server(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _missing_chromium() -> str:
+    return (
+        f"Chromium is not installed at {CHROMIUM}: the browser tests need Debian's package, "
+        "`apt-get install chromium` (never `playwright install`)."
+    )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium for the module; its absence fails the tests, never skips them."""
+    if not CHROMIUM.is_file():
+        pytest.fail(_missing_chromium())
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Watch:
+    """What a page did that it should not have: left the machine, threw, logged an error."""
+
+    outside: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in {"data", "blob", "about"} or parts.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture
+def watch() -> Watch:
+    return Watch()
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str, watch: Watch) -> Iterator[Page]:
+    """A fresh page; the test fails at teardown if anything was recorded in `watch`."""
+    context = browser.new_context(
+        base_url=base_url,
+        viewport={"width": 1280, "height": 900},
+        color_scheme="light",
+        service_workers="block",
+    )
+    context.set_default_timeout(TIMEOUT)
+
+    def record(url: str) -> None:
+        if url not in watch.outside:
+            watch.outside.append(url)
+
+    def guard(route: Route) -> None:
+        if _is_local(route.request.url):
+            route.continue_()
+        else:
+            record(route.request.url)
+            route.abort()
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            watch.errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    context.route("**/*", guard)
+    # Requests the route cannot see (a worker's, say) still show up as events.
+    context.on("request", lambda r: _is_local(r.url) or record(r.url))
+    context.on("response", lambda r: r.ok or watch.errors.append(f"HTTP {r.status}: {r.url}"))
+    new = context.new_page()
+    new.on("pageerror", lambda error: watch.errors.append(f"pageerror: {error}"))
+    new.on("console", console)
+    yield new
+    context.close()
+    assert not watch.outside, f"requests tried to leave the machine: {watch.outside}"
+    assert not watch.errors, f"the page reported errors: {watch.errors}"
+
+
+def _open(page: Page, url: str) -> None:
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, url
+
+
+def test_chromium_is_installed() -> None:
+    assert CHROMIUM.is_file(), _missing_chromium()
+
+
+@pytest.mark.parametrize(
+    ("query", "card_id"),
+    [
+        ("R41.1", "R41.1"),  # an id
+        ("Fraud scoring", "D9.1"),  # a name
+        ("Duarte", "Q5.5"),  # an owner
+        ("physics", "R41.1"),  # a tag
+    ],
+    ids=["id", "name", "owner", "tag"],
+)
+def test_search_finds_a_card(page: Page, query: str, card_id: str) -> None:
+    _open(page, "")
+    page.keyboard.press("/")  # material's shortcut to the search box
+    box = page.locator("input.md-search__input")
+    expect(box).to_be_focused()
+    box.press_sequentially(query)
+    results = page.locator(".md-search-result__item")
+    expect(results.first).to_be_visible()
+    expect(results.locator(f'a[href*="readiness/cards/{card_id}/"]').first).to_be_attached()
+
+
+def test_search_refines_as_the_query_changes(page: Page) -> None:
+    _open(page, "readiness/")
+    box = page.locator("input.md-search__input")
+    box.click()  # on a wide screen the box sits in the header
+    expect(box).to_be_focused()
+
+    def link(card_id: str) -> Locator:
+        return page.locator(f'.md-search-result__item a[href*="readiness/cards/{card_id}/"]')
+
+    for query, found, gone in (("P13.2", "P13.2", "Q5.5"), ("audio", "Q5.5", "P13.2")):
+        box.fill("")
+        box.press_sequentially(query)
+        expect(link(found).first).to_be_attached()
+        expect(link(gone)).to_have_count(0)
+    box.fill("")
+    box.press_sequentially("Whitfield")  # both of Dana Whitfield's cards
+    expect(link("P13.2").first).to_be_attached()
+    expect(link("Q5.5").first).to_be_attached()
+
+
+def test_filter_by_text_and_phase(page: Page) -> None:
+    _open(page, "readiness/")
+    rows = page.locator("table.trl-cards tbody tr")
+    visible = page.locator("table.trl-cards tbody tr:visible")
+    count = page.locator(".trl-filter-count")
+    text = page.locator("input.trl-filter-text")
+    phase = page.locator("select.trl-filter-phase")
+    total = len(PHASE)
+    expect(rows).to_have_count(total)
+    expect(count).to_have_text(f"{total} of {total} shown")
+
+    def shown(*ids: str) -> None:
+        expect(visible).to_have_count(len(ids))
+        expect(count).to_have_text(f"{len(ids)} of {total} shown")
+        assert sorted(visible.locator("td:first-child code").all_inner_texts()) == sorted(ids)
+
+    text.press_sequentially("vision")  # its "s" must not trigger material's search shortcut
+    shown("P13.2", "R02.1")
+    expect(text).to_be_focused()
+    expect(page.locator("#__search")).not_to_be_checked()
+    text.fill("lhc")  # names count
+    shown("R41.1")
+    text.fill("DANA")  # case does not matter, owners count
+    shown("P13.2", "Q5.5")
+    text.fill("omar physics")  # every word must match
+    shown("R41.1")
+    text.fill("nothing like this")
+    shown()
+    text.fill("")
+    shown(*PHASE)
+    for key in ("research", "prototyping", "productization", "deployment"):
+        phase.select_option(key)
+        shown(*(i for i, p in PHASE.items() if p == key))
+    phase.select_option("research")
+    text.fill("vision")  # text and phase together
+    shown("R02.1")
+    text.fill("")
+    phase.select_option("")
+    shown(*PHASE)
+
+
+# The browser restores the filter's values on Back after the script ran; it must re-apply.
+def test_filter_agrees_with_its_controls_after_going_back(page: Page) -> None:
+    _open(page, "readiness/")
+    text = page.locator("input.trl-filter-text")
+    phase = page.locator("select.trl-filter-phase")
+    text.press_sequentially("vision")
+    phase.select_option("research")
+    expect(page.locator(".trl-filter-count")).to_have_text("1 of 5 shown")
+    page.locator('table.trl-cards a[href="cards/R02.1/"]').first.click()
+    page.wait_for_url("**/readiness/cards/R02.1/")
+    page.go_back(wait_until="load")
+    # Whether or not the browser restores the controls, the rows must match what they say.
+    restored = (text.input_value(), phase.input_value()) == ("vision", "research")
+    expected = "1 of 5 shown" if restored else "5 of 5 shown"
+    expect(page.locator(".trl-filter-count")).to_have_text(expected, timeout=2_000)
+    expect(page.locator("table.trl-cards tbody tr:visible")).to_have_count(int(expected[0]))
+
+
+def test_timeline_point_leads_to_its_row(page: Page) -> None:
+    _open(page, "readiness/cards/P13.2/")
+    points = page.locator("svg.trl-chart a circle")
+    expect(points).to_have_count(3)
+    points.nth(1).click()  # the second transition's point
+    expect(page).to_have_url(re.compile(r"/readiness/cards/P13\.2/#transition-2$"))
+    assert page.evaluate("document.querySelector(':target')?.id") == "transition-2"
+    row = page.locator("tr#transition-2")
+    assert row.evaluate("row => row.matches(':target')")
+    expect(row).to_be_in_viewport()
+    expect(row).to_contain_text("2023-09-01")
+
+
+def test_screenshots(page: Page, tmp_path: Path) -> None:
+    shots = []
+    for url, name in (("readiness/", "dashboard.png"), ("readiness/cards/P13.2/", "card.png")):
+        _open(page, url)
+        path = tmp_path / name
+        page.screenshot(path=path, full_page=True)
+        data = path.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n"), path
+        assert len(data) > 10_000, f"{path} is only {len(data)} bytes"
+        shots.append(path)
+    SHOTS.mkdir(exist_ok=True)
+    for path in shots:
+        shutil.copy2(path, SHOTS / path.name)
