@@ -191,7 +191,7 @@ def test_pages_of_a_valid_organisation(site_repo: SiteRepo) -> None:
     assert 'href="../R02.1/"' in retina
     research = build.page("readiness/cards/R02.1/")
     assert "Coupled from" in research and 'href="../P13.2/"' in research  # both directions
-    assert "<h2" in research and "Research." in research  # a pure YAML card's body
+    assert "<h3" in research and "Research." in research  # a pure YAML card's body
     # Tags go through material's tags plugin.
     assert 'class="md-tag' in retina and "medical" in retina
     # Search finds a card by id, name, owner and tag.

@@ -324,8 +324,11 @@ def render_problems(problems: Sequence[Problem], site: Site) -> str:
 # -- the card's text -----------------------------------------------------------------------------
 
 
+_DEMOTED = {"h1": "h3", "h2": "h3", "h3": "h4", "h4": "h5", "h5": "h6"}
+
+
 class _SafeTree(markdown.treeprocessors.Treeprocessor):
-    """Drops unsafe URLs, demotes `#` headings below the page's title, gives headings ids."""
+    """Drops unsafe URLs, demotes headings one level, gives headings ids."""
 
     def run(self, root: ET.Element) -> None:
         seen: set[str] = set()
@@ -334,9 +337,9 @@ class _SafeTree(markdown.treeprocessors.Treeprocessor):
                 value = element.get(attribute)
                 if value is not None and not _SAFE_URL.match(value.strip()):
                     element.set(attribute, "#unsafe-link-removed")
-            if element.tag == "h1":
-                element.tag = "h2"
-            if element.tag in {"h2", "h3", "h4", "h5", "h6"}:
+            if element.tag in _DEMOTED:  # the card's sections sit under the page's "Card"
+                element.tag = _DEMOTED[element.tag]
+            if element.tag in _DEMOTED.values():
                 # An id lets search link to the section; prefixed so it cannot clash with ours.
                 slug = "card-" + (
                     re.sub(r"[^\w]+", "-", "".join(element.itertext()).lower()).strip("-")
