@@ -97,3 +97,63 @@ def test_shipped_schema_is_current() -> None:
     assert json.loads(shipped.read_text(encoding="utf-8")) == json_schema(), (
         "Regenerate it: trl-cards schema > plugin/trl_cards/schema/card-v1.json"
     )
+
+
+LOADER_CASES = [
+    "id: A\nlevel: 3\n",
+    "# a comment first\nid: A\nlevel: 3\n",
+    "id: A\nreviews:\n  - {date: 2024-01-01, from: 1, to: 2}\n  - date: 2024-02-01\n    from: 2\n",
+    "id: A\nreviews:\n- date: 2024-01-01\n  debrief:\n    learned: |\n      - not an item\n",
+    "base: &b {x: 1}\nother: *b\n",  # anchors: whole-document parse
+    "{id: A, level: 3}\n",  # flow mapping at the top
+    "id: A\nid: B\n",  # duplicate keys: the last wins either way
+    "tags:\n  - a\n  - [b, c]\nlevel: 2\n",
+    "name: 'two\n  lines'\nlevel: 1\n",
+    "",
+]
+
+
+@pytest.mark.parametrize("source", LOADER_CASES)
+def test_memoised_loader_equals_yaml(source: str) -> None:
+    from trl_cards.card import load_yaml
+
+    assert load_yaml(source) == yaml.load(source, Loader=_TextDates)
+
+
+def test_memoised_loader_on_every_revision_of_an_organisation(tmp_path: Path) -> None:
+    import subprocess
+
+    from trl_cards.card import load_yaml
+    from trl_cards.sample import SampleSpec, generate_organisation
+
+    generate_organisation(tmp_path / "org", SampleSpec(cards=12, commits=400, seed=5))
+    shas = subprocess.run(
+        ["git", "rev-list", "--all", "--objects"],
+        cwd=tmp_path / "org",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    blobs = [line.split()[0] for line in shas if line.endswith("TRL.md")]
+    assert len(blobs) > 50  # every version of every card ever committed
+    compared = 0
+    for blob in blobs:
+        text = subprocess.run(
+            ["git", "cat-file", "-p", blob],
+            cwd=tmp_path / "org",
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        split = split_front_matter(text)
+        if split is None:
+            continue
+        try:
+            expected = yaml.load(split[0], Loader=_TextDates)
+        except yaml.YAMLError:
+            with pytest.raises(yaml.YAMLError):
+                load_yaml(split[0])
+            continue
+        assert load_yaml(split[0]) == expected
+        compared += 1
+    assert compared > 50

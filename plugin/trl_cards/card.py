@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -514,6 +515,60 @@ def json_schema() -> dict[str, Any]:
 
 # -- parsing -------------------------------------------------------------------------------------
 
+# A top-level key at the start of a line, and an item of a block sequence.
+_TOP_KEY = re.compile(r"^(?=[A-Za-z_][\w-]*:(?:[ \t]|$))", re.M)
+_ITEM = re.compile(r"^(?=[ \t]*- )", re.M)
+
+
+def load_yaml(source: str) -> Any:
+    """`yaml.load` with the safe loader, memoised by block: the same value, much less work.
+
+    The revisions of a card share most of their front matter: a new revision changes a line or
+    appends a review. So each top-level `key:` block, and each item of a top-level list, is
+    parsed once per distinct text. Anything unusual (anchors and aliases, a first line that is
+    not a key, a block that is not one `key: value`) is parsed whole instead, as is any error,
+    so that its message and line are YAML's own.
+    """
+    blocks = _TOP_KEY.split(source)
+    preamble = [line for line in blocks[0].splitlines() if line.strip()]
+    if "&" in source or "*" in source or any(not p.lstrip().startswith("#") for p in preamble):
+        return _load_whole(source)
+    data: dict[Any, Any] = {}
+    try:
+        for block in blocks[1:]:
+            value = _load_block(block)
+            if value is None:
+                return _load_whole(source)
+            data.update(value)
+    except yaml.YAMLError:
+        return _load_whole(source)  # raises again, with the position in the whole source
+    return data or _load_whole(source)
+
+
+def _load_whole(source: str) -> Any:
+    return yaml.load(source, Loader=_Loader)  # noqa: S506 - a safe loader, C or pure
+
+
+def _load_block(block: str) -> dict[Any, Any] | None:
+    """One top-level `key: value` block; a block list item by item. None: not that shape."""
+    head, _, rest = block.partition("\n")
+    items = _ITEM.split(rest)
+    if head.rstrip().endswith(":") and len(items) > 2 and not items[0].strip():
+        indent = len(items[1]) - len(items[1].lstrip(" "))
+        # Every item at the same indentation, continuation lines deeper: a plain block list.
+        if all(len(i) - len(i.lstrip(" ")) == indent for i in items[1:]):
+            values = [_load_cached(item) for item in items[1:]]
+            if all(isinstance(v, list) and len(v) == 1 for v in values):
+                return {head.rstrip()[:-1]: [v[0] for v in values]}
+    value = _load_cached(block)
+    return value if isinstance(value, dict) and len(value) == 1 else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _load_cached(text: str) -> Any:
+    # Cached values are shared: validation builds new containers and never mutates them.
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader, C or pure
+
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """Split `---`-fenced YAML front matter from the body: (yaml, body, first yaml line)."""
@@ -546,7 +601,7 @@ def parse_card(text: str, path: str) -> ParsedCard:
             )
         source, body, first_line = split
     try:
-        data = yaml.load(source, Loader=_Loader)  # noqa: S506 - a safe loader, C or pure
+        data = load_yaml(source)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = first_line + mark.line if mark is not None else None
