@@ -6,18 +6,26 @@ commit graph, from which the first-parent line and the side-branch authors of me
 follow), and one `git cat-file --batch` for the contents of every card version. It does not
 parse cards: it hands their texts, with the commits that landed and authored them, to the
 module that reconstructs levels and transitions.
+
+Given the history of an earlier build, it reads less: nothing from `git log` when HEAD has not
+moved, and only the new commits when the earlier HEAD is on the first-parent line of the
+current one (history only grew). Anything else (rewritten history, another branch, other
+card patterns, another repository) is read in full: an earlier history is never trusted
+beyond what git confirms.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from .collection import glob_regex
 
@@ -34,7 +42,15 @@ except ImportError as _error:
 else:
     _GIT_UNAVAILABLE = None
 
-__all__ = ["Commit", "HistoryError", "RepoHistory", "Revision", "read_history"]
+__all__ = [
+    "Basis",
+    "Commit",
+    "HistoryError",
+    "ReadStats",
+    "RepoHistory",
+    "Revision",
+    "read_history",
+]
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,64 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class Basis:
+    """What the revisions depend on besides the commits of HEAD.
+
+    A history read on another basis can be neither reused nor extended: the same commits
+    would give other revisions.
+    """
+
+    prefix: str
+    """The folder of mkdocs.yml relative to the repository root (`""` or ending in `/`)."""
+    patterns: tuple[str, ...]
+    """The card patterns, relative to that folder."""
+    shallow_boundary: tuple[str, ...] = ()
+    """The commits whose parents a shallow clone lacks, sorted; empty for a full clone."""
+    mailmap: str = ""
+    """A digest of the `.mailmap` in effect: author names and emails come through it."""
+
+
+@dataclass(frozen=True)
+class ReadStats:
+    """How one `read_history` call came by its revisions: for progress messages only."""
+
+    mode: Literal["full", "incremental", "unchanged"]
+    """`full`: the whole history was read; `incremental`: only the commits after `since`;
+    `unchanged`: HEAD is still `since`, so the previous revisions were reused as they were."""
+    since: str | None = None
+    """HEAD of the previous history that was reused or extended; None for a full read."""
+    discarded: str | None = None
+    """Why the previous history that was given could not be used (the read is then full)."""
+    commits: int = 0
+    """Commits that `git log` listed."""
+    revisions: int = 0
+    """Card revisions found in those commits."""
+    blobs: int = 0
+    """Card versions read with `git cat-file`."""
+    log_seconds: float = 0.0
+    """Time spent running and parsing `git log` (the ancestry check included)."""
+    blob_seconds: float = 0.0
+    """Time spent reading card versions."""
+
+    def describe(self, origin: str) -> str:
+        """One line of progress; `origin` names where the previous history came from."""
+        since = (self.since or "")[:8]
+        if self.mode == "unchanged":
+            return f"History unchanged at {since}: reused ({origin})."
+        seconds = self.log_seconds + self.blob_seconds
+        if self.mode == "incremental":
+            return (
+                f"Read {self.commits} new commit(s) since {since} ({origin}),"
+                f" {self.revisions} card revision(s) in {seconds:.2f} s."
+            )
+        return (
+            f"Read {self.commits} commit(s), {self.revisions} card revision(s) in {seconds:.2f} s"
+            f" (git log {self.log_seconds:.2f} s, {self.blobs} card version(s)"
+            f" {self.blob_seconds:.2f} s)."
+        )
+
+
+@dataclass(frozen=True)
 class RepoHistory:
     """Everything git knows about the card paths of one repository."""
 
@@ -97,6 +171,11 @@ class RepoHistory:
     date among the commits at the shallow boundary)."""
     note: str | None = None
     """Why history is empty or limited, for humans; None when it is complete."""
+    basis: Basis | None = None
+    """What the revisions were read from besides the commits; None when nothing was read."""
+    read: ReadStats | None = field(default=None, compare=False, repr=False)
+    """How this history was read (full, incremental, reused); None when git was not asked.
+    Not part of the value: a history read incrementally equals the same history read in full."""
 
 
 class HistoryError(Exception):
@@ -104,7 +183,11 @@ class HistoryError(Exception):
 
 
 def read_history(
-    directory: Path, patterns: Sequence[str], *, allow_incomplete: bool = False
+    directory: Path,
+    patterns: Sequence[str],
+    *,
+    allow_incomplete: bool = False,
+    previous: RepoHistory | None = None,
 ) -> RepoHistory:
     """Read every change to the card files matching `patterns` from the repository at `directory`.
 
@@ -112,6 +195,12 @@ def read_history(
     globs relative to it with git's `**` semantics (`**/TRL.md`). Revision paths are relative to
     the repository root. Without a usable repository (no repository, no git, no commits) the
     result has no revisions and a `note` that says why; this never raises for those.
+
+    `previous` is the history of an earlier read (kept in memory or in a cache). It is reused
+    when HEAD has not moved, and extended with the new commits when its HEAD is on the
+    first-parent line of the current HEAD; either way the result equals a full read. When it
+    cannot be used (another repository or basis, rewritten history), `read.discarded` says why
+    and the history is read in full. The shallow-clone check runs before any reuse.
 
     Raises:
         HistoryError: the repository is a shallow or partial clone and `allow_incomplete` is
@@ -126,7 +215,7 @@ def read_history(
     except OSError as error:
         return RepoHistory(None, None, None, note=f"cannot open the git repository: {error}")
     try:
-        return _read_repository(repo, Path(directory), patterns, allow_incomplete)
+        return _read_repository(repo, Path(directory), patterns, allow_incomplete, previous)
     except git.GitCommandNotFound:
         return RepoHistory(None, None, None, note="git is not installed")
     except git.GitCommandError as error:
@@ -144,7 +233,11 @@ def _root(repo: git.Repo) -> Path | None:
 
 
 def _read_repository(
-    repo: git.Repo, directory: Path, patterns: Sequence[str], allow_incomplete: bool
+    repo: git.Repo,
+    directory: Path,
+    patterns: Sequence[str],
+    allow_incomplete: bool,
+    previous: RepoHistory | None,
 ) -> RepoHistory:
     root = _root(repo)
     if root is None:
@@ -173,11 +266,13 @@ def _read_repository(
     if (boundary or promisor) and not allow_incomplete:
         raise HistoryError(_incomplete_message(root, incomplete_before, promisor))
 
-    revisions = (
-        _read_revisions(repo, head, _pathspecs(prefix, patterns), _CardPaths(prefix, patterns))
-        if patterns
-        else ()
+    basis = Basis(
+        prefix=prefix,
+        patterns=tuple(patterns),
+        shallow_boundary=tuple(sorted(boundary)),
+        mailmap=_mailmap_digest(repo, root),
     )
+    revisions, read = _revisions(repo, root, head, basis, previous)
     notes = []
     if incomplete_before is not None:
         notes.append(f"shallow clone: card history before {incomplete_before:%Y-%m-%d} is missing")
@@ -192,7 +287,133 @@ def _read_repository(
         partial=promisor is not None,
         incomplete_before=incomplete_before,
         note="; ".join(notes) or None,
+        basis=basis,
+        read=read,
     )
+
+
+def _foreign(previous: RepoHistory, root: Path, basis: Basis) -> str | None:
+    """Why `previous` was read from something else than what is read now; None if it was not."""
+    assert previous.basis is not None  # checked by the caller
+    if previous.root != root:
+        return f"it is the history of another repository ({previous.root})"
+    if (previous.basis.prefix, previous.basis.patterns) != (basis.prefix, basis.patterns):
+        return "it was read for other card patterns"
+    if previous.basis.shallow_boundary != basis.shallow_boundary:
+        return "the shallow clone's boundary has moved"
+    if previous.basis.mailmap != basis.mailmap:
+        return "the .mailmap has changed, and with it author names"
+    return None
+
+
+def _revisions(
+    repo: git.Repo, root: Path, head: str, basis: Basis, previous: RepoHistory | None
+) -> tuple[tuple[Revision, ...], ReadStats]:
+    """The revisions at `head`: `previous` reused or extended when it can be, else a full read."""
+    if not basis.patterns:
+        return (), ReadStats("full")
+    pathspecs = _pathspecs(basis.prefix, basis.patterns)
+    cards = _CardPaths(basis.prefix, basis.patterns)
+    if previous is not None and (previous.head is None or previous.basis is None):
+        previous = None  # git was not read then (no repository, no commits): nothing to reuse
+    started = time.perf_counter()
+    discarded = None if previous is None else _foreign(previous, root, basis)
+    if previous is not None and discarded is None:
+        since = previous.head
+        assert since is not None  # checked above
+        if since == head:
+            revisions, blobs, seconds = _with_texts(repo, previous.revisions)
+            return revisions, ReadStats("unchanged", since, blobs=blobs, blob_seconds=seconds)
+        discarded = _not_extensible(repo, since, head)
+        if discarded is None:
+            new = _read_revisions(repo, head, pathspecs, cards, since)
+            if new is not None:
+                log_seconds = time.perf_counter() - started
+                revisions, blobs, seconds = _with_texts(repo, previous.revisions + new.revisions)
+                return revisions, ReadStats(
+                    "incremental",
+                    since,
+                    commits=new.commits,
+                    revisions=len(new.revisions),
+                    blobs=blobs,
+                    log_seconds=log_seconds,
+                    blob_seconds=seconds,
+                )
+            discarded = f"its HEAD {since[:8]} is not on the first-parent line of HEAD"
+        started = time.perf_counter()  # the time of a discarded attempt is not the full read's
+    full = _read_revisions(repo, head, pathspecs, cards)
+    assert full is not None  # only a read `since` a commit can fail
+    log_seconds = time.perf_counter() - started
+    revisions, blobs, seconds = _with_texts(repo, full.revisions)
+    return revisions, ReadStats(
+        "full",
+        discarded=discarded,
+        commits=full.commits,
+        revisions=len(revisions),
+        blobs=blobs,
+        log_seconds=log_seconds,
+        blob_seconds=seconds,
+    )
+
+
+def _not_extensible(repo: git.Repo, since: str, head: str) -> str | None:
+    """Why history up to `since` cannot be extended to `head`; None if `since` is an ancestor.
+
+    `merge-base --is-ancestor` walks only the commits between the two: cheap, and it tells a
+    rewritten history from a commit that is gone, where `git log since..head` would list a
+    whole unrelated history before anyone noticed.
+    """
+    try:
+        repo.git.merge_base("--is-ancestor", since, head)
+    except git.GitCommandError as error:
+        if error.status == 1:
+            return (
+                f"its HEAD {since[:8]} is not in the history of HEAD"
+                " (history rewritten, or another branch)"
+            )
+        return f"its HEAD {since[:8]} is not in the repository any more"
+    return None
+
+
+def _with_texts(
+    repo: git.Repo, revisions: tuple[Revision, ...]
+) -> tuple[tuple[Revision, ...], int, float]:
+    """`revisions` with the text of every version that has none yet; how many; the time taken.
+
+    New revisions come without texts, and so may earlier ones whose version a partial clone
+    could not fetch: one `cat-file` reads them all, and none when nothing is missing.
+    """
+    started = time.perf_counter()
+    missing = {r.blob for r in revisions if r.text is None and r.blob is not None}
+    if not missing:
+        return revisions, 0, 0.0
+    texts = _read_blobs(repo, missing)
+    filled = tuple(
+        Revision(r.path, texts.get(r.blob), r.blob, r.landed, r.authored, r.renamed_from)
+        if r.text is None and r.blob is not None
+        else r
+        for r in revisions
+    )
+    return filled, len(missing), time.perf_counter() - started
+
+
+def _mailmap_digest(repo: git.Repo, root: Path) -> str:
+    """A digest of the mailmap files in effect, read without a git process.
+
+    A `mailmap.blob` is digested by its name only: resolving it would take a process on every
+    build for a setting that is almost never used.
+    """
+    with repo.config_reader() as config:
+        file = str(config.get_value("mailmap", "file", ""))
+        blob = str(config.get_value("mailmap", "blob", ""))
+    digest = hashlib.sha256(f"{file}\0{blob}\0".encode())
+    for path in [root / ".mailmap", *([root / Path(file).expanduser()] if file else [])]:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"(none)")
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _shallow_boundary(repo: git.Repo) -> list[str]:
@@ -354,9 +575,17 @@ class _Logged:
         return len(self.parents) > 1
 
 
+class _Read(NamedTuple):
+    """Revisions from one `git log`, without their texts yet."""
+
+    revisions: tuple[Revision, ...]
+    commits: int
+    """How many commits git listed."""
+
+
 def _read_revisions(
-    repo: git.Repo, head: str, pathspecs: list[str], cards: _CardPaths
-) -> tuple[Revision, ...]:
+    repo: git.Repo, head: str, pathspecs: list[str], cards: _CardPaths, since: str | None = None
+) -> _Read | None:
     """Every change to a card path along the first-parent line of `head`, oldest first.
 
     One `git log` over the whole history, in topological order, gives both the changes and the
@@ -365,18 +594,35 @@ def _read_revisions(
     this one walk (measured: 2.7 s of git time instead of 1.8 + 2.3 s on 50,000 commits).
     `--full-history --sparse` keeps the commits that touch no card when a pathspec is given, so
     that the graph has no holes; merges are diffed against their first parent.
+
+    With `since`, an ancestor of `head`, only the commits that `since` does not reach are read,
+    and only the changes that landed after it are returned: None when `since` is not on the
+    first-parent line of `head`. The result is the tail a full read would have. Every commit
+    that `since` reaches landed at or before it (landing claims whole ancestries, oldest
+    first), so the new first-parent commits claim exactly the new commits; and git's
+    topological order of the new commits is the same with or without the old ones after them,
+    so `_side_authors` picks the same commits.
     """
+    exclude = [f"^{since}"] if since else []
     logged = _git_log(
         repo,
-        ["--full-history", "--sparse", "--topo-order", "--diff-merges=first-parent", head],
+        [
+            "--full-history",
+            "--sparse",
+            "--topo-order",
+            "--diff-merges=first-parent",
+            head,
+            *exclude,
+        ],
         pathspecs,
         cards,
     )
     commits = {entry.sha: entry for entry in logged}
     line = _first_parent_line(head, commits)
+    if since is not None and (not line or commits[line[0]].parents[:1] != [since]):
+        return None
     landing = _landing_commits(line, commits)
     authors = _side_authors(logged, landing, {sha for sha in line if commits[sha].changes})
-    texts = _read_blobs(repo, {c.blob for sha in line for c in commits[sha].changes if c.blob})
     values: dict[str, Commit] = {}
     revisions = []
     for sha in line:
@@ -387,14 +633,14 @@ def _read_revisions(
             revisions.append(
                 Revision(
                     path=change.path,
-                    text=texts.get(change.blob) if change.blob else None,
+                    text=None,  # read for all revisions at once by `_with_texts`
                     blob=change.blob,
                     landed=landed,
                     authored=_commit(author, values) if author else landed,
                     renamed_from=change.renamed_from,
                 )
             )
-    return tuple(revisions)
+    return _Read(tuple(revisions), len(logged))
 
 
 def _first_parent_line(head: str, commits: dict[str, _Logged]) -> list[str]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -13,6 +15,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 
+from .cache import CacheError, cache_file, load_history, save_history
 from .collection import Collection, load_cards
 from .config import TrlCardsConfig
 from .export import cards_json
@@ -34,6 +37,14 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         self.collection: Collection | None = None
         self.histories: dict[str, CardHistory] = {}
         self._site = Site()
+        self._history: RepoHistory | None = None
+        """The last history read: the next build reuses or extends it (see `on_startup`)."""
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        """Defined so that MkDocs keeps this object across `mkdocs serve` rebuilds.
+
+        With it stays `_history`: a rebuild with HEAD unchanged reads nothing from git.
+        """
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         prefix = self.config.prefix.strip("/")
@@ -97,14 +108,25 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
             return RepoHistory(
                 root=None, head=None, branch=None, note="history is turned off (`history: false`)."
             )
+        cache = cache_file(directory) if self.config.cache else None
+        previous, origin = self._history, "previous build"
+        if previous is None and cache is not None:
+            started = time.perf_counter()
+            try:
+                previous = load_history(cache)
+            except CacheError as error:
+                log.info(f"History cache discarded, reading all of history: {error}.")
+            origin = f"cache, {time.perf_counter() - started:.2f} s"
         try:
             history = read_history(
                 directory,
                 self.config.include,
                 allow_incomplete=self.config.allow_incomplete_history,
+                previous=previous,
             )
         except HistoryError as error:
             raise PluginError(f"trl-cards: {error}") from None
+        self._history = history
         if history.note:  # a folder without git is a fine way to preview cards: not a warning
             log.info(f"No level history: {history.note}")
         if history.incomplete_before is not None:  # asked for with allow_incomplete_history
@@ -112,7 +134,21 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
                 f"Card history is incomplete before {history.incomplete_before:%Y-%m-%d}"
                 " (shallow or partial clone); affected pages carry a banner."
             )
-        log.info(f"Read {len(history.revisions)} card revision(s) from git.")
+        read = history.read
+        if read is None:
+            log.info(f"Read {len(history.revisions)} card revision(s) from git.")
+            return history
+        if read.discarded:
+            log.info(f"History not reused ({origin}): {read.discarded}.")
+        log.info(read.describe(origin))
+        if cache is not None and (read.mode != "unchanged" or not cache.exists()):
+            started = time.perf_counter()
+            try:
+                save_history(cache, history, allow_incomplete=self.config.allow_incomplete_history)
+            except OSError as error:  # a cache is an optimisation: the build goes on without it
+                log.info(f"Cannot keep the history cache in {cache}: {error}")
+            else:
+                log.debug(f"History cache written in {time.perf_counter() - started:.2f} s.")
         return history
 
     def _ignore_revs(self, directory: Path) -> frozenset[str]:
