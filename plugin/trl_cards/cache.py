@@ -23,13 +23,15 @@ import hashlib
 import json
 import re
 import tempfile
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import TypeVar, cast
 
 from . import history as _history_module
-from .history import Basis, Commit, RepoHistory, Revision
+from .history import Basis, Commit, RepoHistory, Revision, read_history
 
 __all__ = [
     "CACHE_FOLDER",
@@ -37,6 +39,7 @@ __all__ = [
     "CacheError",
     "cache_file",
     "load_history",
+    "read_history_cached",
     "reader",
     "save_history",
 ]
@@ -71,6 +74,48 @@ def reader() -> str:
     except OSError:
         return metadata.version("mkdocs-trl-cards")
     return hashlib.sha256(source).hexdigest()[:16]
+
+
+def read_history_cached(
+    directory: Path,
+    patterns: Sequence[str],
+    *,
+    allow_incomplete: bool,
+    previous: RepoHistory | None,
+    cache: Path | None,
+    report: Callable[[str], None],
+) -> RepoHistory:
+    """`read_history`, reusing the previous build's history, else the cache file, else none.
+
+    The history read is saved back to `cache` when it changed. `report` receives what a user
+    may want to know (reused, extended, discarded and why), one sentence at a time.
+
+    Raises:
+        HistoryError: as `read_history` (a shallow or partial clone, not allowed).
+    """
+    origin = "previous build"
+    if previous is None and cache is not None:
+        started = time.perf_counter()
+        try:
+            previous = load_history(cache)
+        except CacheError as error:
+            report(f"History cache discarded, reading all of history: {error}.")
+        origin = f"cache, {time.perf_counter() - started:.2f} s"
+    history = read_history(
+        directory, patterns, allow_incomplete=allow_incomplete, previous=previous
+    )
+    read = history.read
+    if read is None:  # no repository, no commits: nothing read, nothing to keep
+        return history
+    if read.discarded:
+        report(f"History not reused ({origin}): {read.discarded}.")
+    report(read.describe(origin))
+    if cache is not None and (read.mode != "unchanged" or not cache.exists()):
+        try:
+            save_history(cache, history, allow_incomplete=allow_incomplete)
+        except OSError as error:  # a cache is an optimisation: the build goes on without it
+            report(f"Cannot keep the history cache in {cache}: {error}")
+    return history
 
 
 def cache_file(directory: Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -15,11 +15,11 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 
-from .cache import CacheError, cache_file, load_history, save_history
+from .cache import cache_file, read_history_cached
 from .collection import Collection, load_cards
 from .config import TrlCardsConfig
 from .export import cards_json
-from .history import HistoryError, RepoHistory, read_history
+from .history import HistoryError, RepoHistory
 from .levels import LEVELS
 from .render import Site, render_pages
 from .site import add_generated_files, add_nav_section
@@ -108,21 +108,14 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
             return RepoHistory(
                 root=None, head=None, branch=None, note="history is turned off (`history: false`)."
             )
-        cache = cache_file(directory) if self.config.cache else None
-        previous, origin = self._history, "previous build"
-        if previous is None and cache is not None:
-            started = time.perf_counter()
-            try:
-                previous = load_history(cache)
-            except CacheError as error:
-                log.info(f"History cache discarded, reading all of history: {error}.")
-            origin = f"cache, {time.perf_counter() - started:.2f} s"
         try:
-            history = read_history(
+            history = read_history_cached(
                 directory,
                 self.config.include,
                 allow_incomplete=self.config.allow_incomplete_history,
-                previous=previous,
+                previous=self._history,
+                cache=cache_file(directory) if self.config.cache else None,
+                report=log.info,
             )
         except HistoryError as error:
             raise PluginError(f"trl-cards: {error}") from None
@@ -134,21 +127,6 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
                 f"Card history is incomplete before {history.incomplete_before:%Y-%m-%d}"
                 " (shallow or partial clone); affected pages carry a banner."
             )
-        read = history.read
-        if read is None:
-            log.info(f"Read {len(history.revisions)} card revision(s) from git.")
-            return history
-        if read.discarded:
-            log.info(f"History not reused ({origin}): {read.discarded}.")
-        log.info(read.describe(origin))
-        if cache is not None and (read.mode != "unchanged" or not cache.exists()):
-            started = time.perf_counter()
-            try:
-                save_history(cache, history, allow_incomplete=self.config.allow_incomplete_history)
-            except OSError as error:  # a cache is an optimisation: the build goes on without it
-                log.info(f"Cannot keep the history cache in {cache}: {error}")
-            else:
-                log.debug(f"History cache written in {time.perf_counter() - started:.2f} s.")
         return history
 
     def _ignore_revs(self, directory: Path) -> frozenset[str]:
@@ -164,8 +142,6 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         return read_ignore_revs(path.read_text(encoding="utf-8"))
 
     def _site_with(self, history: RepoHistory) -> Site:
-        from dataclasses import replace
-
         return replace(
             self._site, history_note=history.note, incomplete_before=history.incomplete_before
         )
