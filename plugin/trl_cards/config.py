@@ -44,5 +44,7 @@ class TrlCardsConfig(Config):
     `repo_url` is set in mkdocs.yml."""
 
     cache = opt.Type(bool, default=True)
-    """Keep the history read from git in `.cache/plugin/trl-cards/`, keyed by commit, so a
-    later build reads only the new commits."""
+    """Keep the history read from git in `.cache/plugin/trl-cards/history.json`, keyed by
+    commit, so a later build reads only the new commits. A corrupt, foreign or stale cache is
+    rebuilt, never trusted. `mkdocs serve` keeps the history in memory between rebuilds
+    whatever this says."""
