@@ -58,3 +58,30 @@ def test_project_site_builds_strictly(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "site" / "readiness" / "cards" / "P13.2" / "index.html").exists()
     assert "Found 10 card file(s), 10 usable." in result.stderr
+
+
+def test_the_gen_files_example_in_the_api_docs_works(tmp_path: Path) -> None:
+    from conftest import SiteRepo, card, review
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    script = text.split("`scripts/gen_skipped_gates.py`:\n\n```python\n", 1)[1].split("```", 1)[0]
+    repo = SiteRepo(tmp_path / "org")
+    repo.write("scripts/gen_skipped_gates.py", script)
+    repo.write("a/TRL.md", card("A1", 3))
+    repo.commit("Add", date="2024-01-01T00:00:00+00:00")
+    repo.write("a/TRL.md", card("A1", 4))  # no review record: a skipped gate
+    repo.commit("Promote", date="2024-02-01T00:00:00+00:00")
+    repo.write("a/TRL.md", card("A1", 5, extra="reviews:\n" + review(4, 5, "2024-02-28")))
+    repo.commit("Promote", date="2024-03-01T00:00:00+00:00")
+    config = repo.path / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "  - trl-cards",
+            "  - gen-files:\n      scripts: [scripts/gen_skipped_gates.py]\n  - trl-cards",
+        )
+    )
+    build = repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    page = build.page("skipped-gates/")
+    assert 'href="../readiness/cards/A1/#transition-2"' in page
+    assert "3 → 4 on 2024-02-01" in page and "4 → 5" not in page
