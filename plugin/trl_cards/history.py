@@ -627,6 +627,8 @@ def _read_revisions(
     revisions = []
     for sha in line:
         entry = commits[sha]
+        if not entry.changes:
+            continue  # most commits touch no card: decoding their header would be wasted
         landed = _commit(entry, values)
         for change in entry.changes:
             author = authors.get((sha, change.path, change.blob))

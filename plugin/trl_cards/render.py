@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import json
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -18,7 +19,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import markdown
-import yaml
 
 from .card import SWITCHBACK_KINDS, Card, Review
 from .chart import timeline_svg
@@ -672,7 +672,11 @@ def _front_matter(meta: dict[str, object]) -> str:
     # Themes print `title` into <title> unescaped (MkDocs' Jinja does not autoescape).
     if isinstance(meta.get("title"), str):
         meta = {**meta, "title": _h(str(meta["title"]))}
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---"
+    # JSON is YAML, and json.dumps is many times faster than yaml.safe_dump on every page.
+    lines = "".join(
+        f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items()
+    )
+    return f"---\n{lines}---"
 
 
 def review_anchor(card: Card, review: Review) -> str:

@@ -165,8 +165,9 @@ def quick_fields(text: str, path: str) -> tuple[str, int] | None:
         if split is None:
             return None
         source = split[0]
-    found = dict(_TOP_LEVEL.findall(source))
-    if len(found) != 2 or len(_TOP_LEVEL.findall(source)) != 2:
+    pairs = _TOP_LEVEL.findall(source)
+    found = dict(pairs)
+    if len(pairs) != 2 or len(found) != 2:
         return None
     card_id, level = found["id"], found["level"]
     if len(card_id) > 1 and card_id[0] == card_id[-1] and card_id[0] in "\"'":
