@@ -62,3 +62,18 @@ def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     collection = load_cards(tmp_path)
     assert collection.cards == ()
     assert "cannot be read" in str(collection.problems[0])
+
+
+def test_watched_folders_never_include_the_whole_project(tmp_path: Path) -> None:
+    from trl_cards.collection import watched_folders
+
+    for path in ("cards/a/TRL.md", "cards/b/TRL.md", "teams/x/y/TRL.md"):
+        _write(tmp_path, path, card("X", 1))
+    files = find_card_files(tmp_path)
+    assert watched_folders(tmp_path, ["cards/**/TRL.md"], files) == [tmp_path / "cards"]
+    assert watched_folders(tmp_path, ["**/TRL.md"], files) == [
+        tmp_path / "cards" / "a",
+        tmp_path / "cards" / "b",
+        tmp_path / "teams" / "x" / "y",
+    ]
+    assert watched_folders(tmp_path, ["missing/**/TRL.md"], files) == []

@@ -80,6 +80,28 @@ def find_card_files(
     return sorted(found)
 
 
+def watched_folders(directory: Path, include: Sequence[str], files: Iterable[str]) -> list[Path]:
+    """Folders `mkdocs serve` must watch so that editing a card rebuilds the site.
+
+    The literal folder of a pattern (`cards` in `cards/**/TRL.md`) is watched whole, so a new
+    card there is seen too; a pattern that starts with a wildcard would mean watching the
+    whole project (`.git` and `.cache` included), so then each card's own folder is watched.
+    """
+    roots: set[Path] = set()
+    for pattern in include:
+        fixed = []
+        for segment in pattern.split("/")[:-1]:
+            if any(char in segment for char in "*?["):
+                break
+            fixed.append(segment)
+        if not fixed:
+            roots.update((directory / f).parent for f in files if matches(f, [pattern]))
+        else:
+            roots.add(directory.joinpath(*fixed))
+    outermost = sorted(r for r in roots if not any(o in r.parents for o in roots))
+    return [r for r in outermost if r.is_dir()]
+
+
 def load_cards(
     directory: Path,
     include: Sequence[str] = DEFAULT_INCLUDE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -11,12 +12,13 @@ from typing import Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 
 from .cache import cache_file, read_history_cached
-from .collection import Collection, load_cards
+from .collection import Collection, load_cards, watched_folders
 from .config import TrlCardsConfig
 from .export import cards_json
 from .history import HistoryError, RepoHistory
@@ -92,6 +94,16 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
         log.info(f"Generated {len(pages)} readiness file(s) in {elapsed:.2f} s.")
         return files
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[[], None]
+    ) -> LiveReloadServer:
+        # MkDocs watches docs/ and mkdocs.yml; cards live next to their code.
+        directory = Path(config.config_file_path or ".").resolve().parent
+        files = self.collection.files if self.collection else ()
+        for folder in watched_folders(directory, self.config.include, files):
+            server.watch(str(folder))
+        return server
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         site = self._site
