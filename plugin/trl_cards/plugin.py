@@ -16,6 +16,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 
 from .cache import cache_file, read_history_cached
 from .collection import Collection, load_cards, watched_folders
@@ -23,7 +24,7 @@ from .config import TrlCardsConfig
 from .export import cards_json
 from .history import HistoryError, RepoHistory
 from .levels import LEVELS
-from .render import Site, render_pages
+from .render import RenderedPage, Site, render_pages
 from .site import add_generated_files, add_nav_section
 from .timeline import CardHistory, build_histories, project_base, read_ignore_revs
 
@@ -39,6 +40,7 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         self.collection: Collection | None = None
         self.histories: dict[str, CardHistory] = {}
         self._site = Site()
+        self._rendered: dict[str, RenderedPage] = {}
         self._history: RepoHistory | None = None
         """The last history read: the next build reuses or extends it (see `on_startup`)."""
 
@@ -83,7 +85,8 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
             history, self._ignore_revs(directory), project_base(history.root, directory)
         )
         site = self._site_with(history)
-        pages: dict[str, str | bytes] = dict(render_pages(collection, histories, site))
+        self._rendered = render_pages(collection, histories, site)
+        pages: dict[str, str | bytes] = {u: p.markdown for u, p in self._rendered.items()}
         pages["api/cards.json"] = cards_json(collection, histories, site, started)
         for asset in _ASSETS:
             pages[f"assets/{asset}"] = (
@@ -94,6 +97,13 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
         log.info(f"Generated {len(pages)} readiness file(s) in {elapsed:.2f} s.")
         return files
+
+    @event_priority(100)  # first: search and other plugins must see the finished page
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        rendered = self._rendered.get(page.file.src_uri)
+        return rendered.insert_html(html) if rendered else html
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[[], None]

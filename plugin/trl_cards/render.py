@@ -93,13 +93,38 @@ class Site:
         return html.escape(rel + (f"#{anchor}" if anchor else ""), quote=True)
 
 
+_PLACEHOLDER = re.compile(r"<!--trl-html-(\d+)-->")
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A generated page: Markdown with placeholders, and the HTML blocks that replace them.
+
+    Python-Markdown re-parses every raw HTML block it meets, which made it the largest cost of
+    building thousands of card pages. The HTML is finished (and escaped) here, so it goes in
+    after Markdown has run, with `insert_html`.
+    """
+
+    markdown: str
+    html: tuple[str, ...] = ()
+
+    def insert_html(self, content: str) -> str:
+        """The page's HTML content with each placeholder replaced by its block."""
+        return _PLACEHOLDER.sub(lambda m: self.html[int(m.group(1))], content)
+
+    @property
+    def text(self) -> str:
+        """The whole page as Markdown with the HTML inline, for reading and for tests."""
+        return self.insert_html(self.markdown)
+
+
 def render_pages(
     collection: Collection,
     histories: dict[str, CardHistory],
     site: Site,
     now: dt.datetime | None = None,
-) -> dict[str, str]:
-    """Every generated page of the readiness site, as `{src_uri: markdown}`."""
+) -> dict[str, RenderedPage]:
+    """Every generated page of the readiness site, by source URI."""
     now = now or dt.datetime.now(dt.timezone.utc)
     inbound = _inbound_couplings(collection.cards)
     by_id = {c.id: c for c in collection.cards}
@@ -126,7 +151,7 @@ def render_pages(
 
 def render_dashboard(
     collection: Collection, histories: dict[str, CardHistory], site: Site, now: dt.datetime
-) -> str:
+) -> RenderedPage:
     """The organisation's readiness at a glance: counts per level and phase, KPIs, every card."""
     here = site.dashboard()
     cards = collection.cards
@@ -155,7 +180,7 @@ def render_dashboard(
             f"{len(collection.problems) - errors} warning(s) in all: see "
             f'<a href="{site.link(here, site.problems())}">card problems</a>.</p></div>'
         )
-    return "\n\n".join(
+    return _page(
         [
             _front_matter({"title": "Readiness dashboard"}),
             "# Readiness dashboard",
@@ -189,7 +214,7 @@ def render_dashboard(
 
 def render_level(
     lvl: Level, cards: Sequence[Card], histories: dict[str, CardHistory], site: Site
-) -> str:
+) -> RenderedPage:
     """A level: what it means, what its gate checks, and the cards at it now."""
     here = site.level(lvl.number)
     at_level = [c for c in cards if c.level == lvl.number]
@@ -209,7 +234,7 @@ def render_level(
         )
         if 0 <= n <= len(LEVELS) - 1
     )
-    return "\n\n".join(
+    return _page(
         [
             _front_matter({"title": f"Level {lvl.number}: {lvl.name}"}),
             f"# Level {lvl.number}: {_md(lvl.name)}",
@@ -234,7 +259,7 @@ def render_card(
     site: Site,
     now: dt.datetime,
     by_id: Mapping[str, Card],
-) -> str:
+) -> RenderedPage:
     """A component's page: summary, level timeline, transitions, reviews, then the card text."""
     here = site.card(card.id)
     parts = [
@@ -261,12 +286,12 @@ def render_card(
         parts += ["## Earlier levels", _block(f'<ul class="trl-earlier">{links}</ul>')]
     if card.body.strip():
         parts += ["## Card", _block(f'<div class="trl-body">{render_body(card.body)}</div>')]
-    return "\n\n".join(p for p in parts if p)
+    return _page(parts)
 
 
 def render_card_at_level(
     current: Card, number: int, revision: CardRevision, history: CardHistory, site: Site
-) -> str:
+) -> RenderedPage:
     """The card as it was when it left a level: the paper's link to prior-level cards."""
     card = revision.card
     assert card is not None  # card_at_level() only returns valid revisions
@@ -292,10 +317,10 @@ def render_card_at_level(
         parts += ["## Reviews", _block(_reviews(card, None, site, here))]
     if card.body.strip():
         parts += ["## Card", _block(f'<div class="trl-body">{render_body(card.body)}</div>')]
-    return "\n\n".join(parts)
+    return _page(parts)
 
 
-def render_problems(problems: Sequence[Problem], site: Site) -> str:
+def render_problems(problems: Sequence[Problem], site: Site) -> RenderedPage:
     """Every problem found in the card files, with the fix."""
     if problems:
         rows = "".join(
@@ -309,7 +334,7 @@ def render_problems(problems: Sequence[Problem], site: Site) -> str:
         )
     else:
         body = "<p>Every card is valid.</p>"
-    return "\n\n".join(
+    return _page(
         [
             _front_matter({"title": "Card problems"}),
             "# Card problems",
@@ -663,9 +688,28 @@ def _md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!>])", r"\\\1", html.escape(text, quote=False))
 
 
+class _Html(str):
+    """A block of finished HTML within a page's parts."""
+
+
 def _block(markup: str) -> str:
-    """An HTML block, which Markdown passes through untouched to its closing tag."""
-    return markup
+    """Finished HTML for the page: kept out of Markdown's way (see `RenderedPage`)."""
+    return _Html(markup) if markup else ""
+
+
+def _page(parts: Iterable[str]) -> RenderedPage:
+    """Join a page's parts; each HTML block becomes a placeholder that Markdown skips cheaply."""
+    html: list[str] = []
+    markdown_parts = []
+    for part in parts:
+        if not part:
+            continue
+        if isinstance(part, _Html):
+            markdown_parts.append(f"<!--trl-html-{len(html)}-->")
+            html.append(str(part))
+        else:
+            markdown_parts.append(part)
+    return RenderedPage("\n\n".join(markdown_parts), tuple(html))
 
 
 def _front_matter(meta: dict[str, object]) -> str:
