@@ -16,9 +16,12 @@ cannot change what a test sees.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 START = datetime.fromisoformat("2024-01-02T10:00:00+00:00")
 """Date of the first commit made with the default date."""
@@ -191,3 +194,30 @@ class GitRepo:
             "clone", "-q", *options, self.path.as_uri(), str(destination), cwd=self.path.parent
         )
         return GitRepo(destination, init=False)
+
+
+def git_shim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Put a `git` first on PATH that logs its arguments, then runs the real git."""
+    real = shutil.which("git")
+    assert real
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    log = tmp_path / "git-calls.log"
+    script = shim / "git"
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def git_calls(log: Path) -> list[list[str]]:
+    """The arguments of each logged git call, without the `-c name=value` options."""
+    if not log.exists():
+        return []
+    calls = []
+    for line in log.read_text().splitlines():
+        words = line.split()
+        while words and words[0] == "-c":
+            words = words[2:]
+        calls.append(words)
+    return calls

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SiteRepo
-from gitrepo import GitRepo
+from gitrepo import GitRepo, git_calls, git_shim
 from trl_cards.cache import CacheError, cache_file, load_history, save_history
 from trl_cards.history import RepoHistory, read_history
 from trl_cards.sample import SampleSpec, generate_organisation
@@ -35,33 +34,6 @@ def card(card_id: str, level: int, body: str = "") -> str:
 @pytest.fixture
 def repo(tmp_path: Path) -> GitRepo:
     return GitRepo(tmp_path / "repo")
-
-
-def git_shim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Put a `git` first on PATH that logs its arguments, then runs the real git."""
-    real = shutil.which("git")
-    assert real
-    shim = tmp_path / "shim"
-    shim.mkdir()
-    log = tmp_path / "git-calls.log"
-    script = shim / "git"
-    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{shim}{os.pathsep}{os.environ['PATH']}")
-    return log
-
-
-def git_calls(log: Path) -> list[list[str]]:
-    """The arguments of each logged git call, without the `-c name=value` options."""
-    if not log.exists():
-        return []
-    calls = []
-    for line in log.read_text().splitlines():
-        words = line.split()
-        while words and words[0] == "-c":
-            words = words[2:]
-        calls.append(words)
-    return calls
 
 
 def full_read(path: Path, patterns: tuple[str, ...] = CARDS) -> RepoHistory:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gitrepo import ADA, START, GitRepo
+from gitrepo import ADA, START, GitRepo, git_shim
 from trl_cards.history import HistoryError, RepoHistory, Revision, read_history
 
 CARDS = ("**/TRL.md", "**/TRL.yml", "**/TRL.yaml")
@@ -682,20 +681,6 @@ def test_undecodable_card_text_is_replaced(repo: GitRepo):
     (revision,) = read_history(repo.path, CARDS).revisions
 
     assert revision.text == "---\nid: A1\nname: caf\ufffd\n---\n"
-
-
-def git_shim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Put a `git` first on PATH that logs its arguments, then runs the real git."""
-    real = shutil.which("git")
-    assert real
-    shim = tmp_path / "shim"
-    shim.mkdir()
-    log = tmp_path / "git-calls.log"
-    script = shim / "git"
-    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{shim}{os.pathsep}{os.environ['PATH']}")
-    return log
 
 
 def git_commands(log: Path) -> list[str]:
