@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import markdown
 
-from .card import SWITCHBACK_KINDS, Card, Review
+from .card import SWITCHBACK_KINDS, Card
 from .chart import timeline_svg
 from .collection import Collection
 from .kpis import STALE_DAYS, Kpis, compute_kpis, system_level
@@ -721,8 +721,3 @@ def _front_matter(meta: dict[str, object]) -> str:
         f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items()
     )
     return f"---\n{lines}---"
-
-
-def review_anchor(card: Card, review: Review) -> str:
-    """The HTML id of a review's record on its card page."""
-    return f"review-{card.reviews.index(review) + 1}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,15 +134,6 @@ class CardHistory:
         full, so a break elsewhere in it is not listed: it could not have changed the level.
         """
         return tuple(r for r in self.revisions if r.checked and not r.deleted and r.card is None)
-
-    def days_at_level(self, until: dt.datetime) -> dict[int, float]:
-        """Time spent at each level, from landing to landing, up to `until`."""
-        out: dict[int, float] = {}
-        for current, following in zip(self.transitions, (*self.transitions[1:], None), strict=True):
-            end = following.date if following else until
-            days = max((end - current.date).total_seconds(), 0.0) / 86400
-            out[current.to_level] = out.get(current.to_level, 0.0) + days
-        return out
 
 
 _TOP_LEVEL = re.compile(r"^(id|level):[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?$", re.M)
@@ -312,13 +303,6 @@ def project_base(repo_root: Path | None, directory: Path) -> str:
     except ValueError:
         return ""
     return "" if rel == "." else rel + "/"
-
-
-def histories_by_card(
-    histories: Mapping[str, CardHistory], cards: Iterable[Card]
-) -> dict[str, CardHistory]:
-    """The history of each current card; an empty one for a card git has not seen yet."""
-    return {c.id: histories.get(c.id, CardHistory(c.id)) for c in cards}
 
 
 def load_histories(
