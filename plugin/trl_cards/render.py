@@ -226,7 +226,7 @@ def render_level(
         if at_level
         else "<p>No component is at this level now.</p>"
     )
-    neighbours = " ".join(
+    neighbours = " &middot; ".join(
         f'<a href="{site.link(here, site.level(n))}">{label}</a>'
         for n, label in (
             (lvl.number - 1, "&larr; Level " + str(lvl.number - 1)),
@@ -325,7 +325,7 @@ def render_problems(problems: Sequence[Problem], site: Site) -> RenderedPage:
     if problems:
         rows = "".join(
             f'<tr class="trl-{p.severity.value}"><td><code>{_h(p.location)}</code></td>'
-            f"<td>{_h(p.severity.value)}</td><td>{_h(p.message)}</td><td>{_h(p.fix)}</td></tr>"
+            f"<td>{_h(p.severity.value)}</td><td>{_code(p.message)}</td><td>{_code(p.fix)}</td></tr>"
             for p in problems
         )
         body = (
@@ -681,6 +681,11 @@ def _date(value: dt.date | dt.datetime) -> str:
 
 def _h(text: str) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _code(text: str) -> str:
+    """Escaped text in which `backticked` spans (as in problem messages) show as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _h(text))
 
 
 def _md(text: str) -> str:
