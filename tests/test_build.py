@@ -235,6 +235,7 @@ def test_card_text_cannot_inject_markup(site_repo: SiteRepo) -> None:
             "  - {date: 2024-01-01, from: 2, to: 3, decision: advance, "
             "debrief: {learned: '</td></table><script>alert(3)</script>'}}\n",
             body="## Notes\n<script>alert(4)</script>\n\n<div onclick='x'>\n\n"
+            "## <img src=y onerror=alert(6)> *Risks* [z](javascript:alert(7))\n\nText.\n\n"
             "[click](javascript:alert(5))\n\n```\n<b>code stays code</b>\n```\n",
         ),
     )
@@ -249,6 +250,9 @@ def test_card_text_cannot_inject_markup(site_repo: SiteRepo) -> None:
     assert not re.search(r"<[a-z][^>]*\son[a-z]+=", page)  # no event handler on any element
     assert "&lt;b&gt;code stays code&lt;/b&gt;" in page
     assert "&lt;script&gt;alert(4)&lt;/script&gt;" in page
+    assert "<img src=y" not in page and "alert(7)" not in page.split("Risks")[1][:400]
+    # The card's own sections reach the table of contents.
+    assert '<a href="#notes" class="md-nav__link">' in page
     dashboard = build.page("readiness/")
     assert "<script>alert" not in dashboard and "<img src=x" not in dashboard
 

@@ -285,7 +285,7 @@ def render_card(
         )
         parts += ["## Earlier levels", _block(f'<ul class="trl-earlier">{links}</ul>')]
     if card.body.strip():
-        parts += ["## Card", _block(f'<div class="trl-body">{render_body(card.body)}</div>')]
+        parts += ["## Card", *_body_parts(card.body)]
     return _page(parts)
 
 
@@ -316,7 +316,7 @@ def render_card_at_level(
     if card.reviews:
         parts += ["## Reviews", _block(_reviews(card, None, site, here))]
     if card.body.strip():
-        parts += ["## Card", _block(f'<div class="trl-body">{render_body(card.body)}</div>')]
+        parts += ["## Card", *_body_parts(card.body)]
     return _page(parts)
 
 
@@ -396,6 +396,22 @@ def render_body(text: str) -> str:
     Cached: the pages of a card at its earlier levels often repeat a body unchanged.
     """
     return str(_BODY_MARKDOWN.reset().convert(text))
+
+
+_SECTION = re.compile(r'<h3 id="[^"]*">(.*?)</h3>', re.S)
+
+
+def _body_parts(body: str) -> list[str]:
+    """The card's sections: each heading as Markdown (so it reaches the table of contents), the
+    text under it as finished HTML."""
+    chunks = _SECTION.split(render_body(body))
+    parts = [_block(f'<div class="trl-body">{chunks[0]}</div>')] if chunks[0].strip() else []
+    for title, content in zip(chunks[1::2], chunks[2::2], strict=True):
+        # Our own HTML: strip its inline tags, then escape the text for a Markdown heading.
+        parts.append("### " + _md(html.unescape(re.sub(r"<[^>]+>", "", title))))
+        if content.strip():
+            parts.append(_block(f'<div class="trl-body">{content}</div>'))
+    return parts
 
 
 # -- pieces --------------------------------------------------------------------------------------
