@@ -53,6 +53,17 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(out + r"\Z")
 
 
+def literal_folder(pattern: str) -> str:
+    """The folder part of a glob before its first wildcard: `cards` for `cards/**/TRL.md`,
+    `""` for `**/TRL.md` (the pattern may match anywhere)."""
+    fixed = []
+    for segment in pattern.lstrip("/").split("/")[:-1]:
+        if any(char in segment for char in "*?[\\"):
+            break
+        fixed.append(segment)
+    return "/".join(fixed)
+
+
 def matches(path: str, patterns: Iterable[str]) -> bool:
     """Whether a POSIX relative path matches any of the globs."""
     return any(glob_regex(p).match(path) for p in patterns)
@@ -89,15 +100,11 @@ def watched_folders(directory: Path, include: Sequence[str], files: Iterable[str
     """
     roots: set[Path] = set()
     for pattern in include:
-        fixed = []
-        for segment in pattern.split("/")[:-1]:
-            if any(char in segment for char in "*?["):
-                break
-            fixed.append(segment)
-        if not fixed:
-            roots.update((directory / f).parent for f in files if matches(f, [pattern]))
+        folder = literal_folder(pattern)
+        if folder:
+            roots.add(directory / folder)
         else:
-            roots.add(directory.joinpath(*fixed))
+            roots.update((directory / f).parent for f in files if matches(f, [pattern]))
     outermost = sorted(r for r in roots if not any(o in r.parents for o in roots))
     return [r for r in outermost if r.is_dir()]
 

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from .collection import glob_regex
+from .collection import glob_regex, literal_folder
 
 try:
     import git
@@ -513,13 +513,7 @@ def _pathspecs(prefix: str, patterns: Sequence[str]) -> list[str]:
     """
     literal: set[str] = set()
     for pattern in patterns:
-        segments = pattern.lstrip("/").split("/")[:-1]
-        fixed = []
-        for segment in segments:
-            if any(char in segment for char in "*?[\\"):
-                break
-            fixed.append(segment)
-        directory = (prefix + "/".join(fixed)).rstrip("/")
+        directory = (prefix + literal_folder(pattern)).rstrip("/")
         if not directory:
             return []
         literal.add(directory)
