@@ -139,7 +139,7 @@ def render_pages(
         pages[site.card(card.id)] = render_card(
             card, history, inbound.get(card.id, ()), site, now, by_id
         )
-        for number, revision in history.card_at_level().items():
+        for number, revision in history.card_at_level.items():
             pages[site.card_at_level(card.id, number)] = render_card_at_level(
                 card, number, revision, history, site
             )
@@ -275,7 +275,7 @@ def render_card(
     if card.requirements:
         parts += ["## Requirements", _block(_requirements(card))]
     parts += ["## Reviews", _block(_reviews(card, history, site, here))]
-    snapshots = history.card_at_level()
+    snapshots = history.card_at_level
     if snapshots:
         links = "".join(
             f'<li><a href="{site.link(here, site.card_at_level(card.id, n))}">The card at '
@@ -294,7 +294,7 @@ def render_card_at_level(
 ) -> RenderedPage:
     """The card as it was when it left a level: the paper's link to prior-level cards."""
     card = revision.card
-    assert card is not None  # card_at_level() only returns valid revisions
+    assert card is not None  # card_at_level only holds valid revisions
     here = site.card_at_level(current.id, number)
     commit = revision.revision.authored
     notice = (

@@ -111,8 +111,12 @@ class CardHistory:
     incomplete: bool = False  # history starts at a shallow clone's boundary: older is unknown
     ignored: tuple[CardRevision, ...] = field(default=())  # level changes in ignored commits
 
+    @functools.cached_property
     def card_at_level(self) -> dict[int, CardRevision]:
-        """For every level the card has left: the last valid revision before it left."""
+        """For every level the card has left: the last valid revision before it left.
+
+        Cached: finding it may parse revisions, and the card page and each earlier-level page
+        both ask."""
         out: dict[int, CardRevision] = {}
         for transition in self.transitions:
             if transition.from_level is None:
