@@ -18,60 +18,32 @@ from conftest import SiteRepo, card, review
 
 def _history_repo(repo: SiteRepo) -> dict[str, str]:
     shas = {}
-    repo.write("cards/alpha/TRL.md", card("P1", 3, name="Alpha"))
+    reviews: list[str] = []  # the card's review records so far, in the order they were added
+
+    def alpha(level: int, name: str = "Alpha", path: str = "cards/alpha/TRL.md") -> None:
+        extra = "reviews:\n" + "".join(reviews) if reviews else ""
+        repo.write(path, card("P1", level, name=name, extra=extra))
+
+    alpha(3)
     shas["entry"] = repo.commit("Add alpha at level 3", date="2024-01-10T09:00:00+00:00")
-    repo.write(
-        "cards/alpha/TRL.md",
-        card("P1", 4, name="Alpha", extra="reviews:\n" + review(3, 4, "2024-02-09")),
-    )
+    reviews.append(review(3, 4, "2024-02-09"))
+    alpha(4)
     shas["advance"] = repo.commit("Alpha passes its level 3 gate", date="2024-02-10T09:00:00+00:00")
-    repo.write(
-        "cards/alpha/TRL.md",
-        card("P1", 5, name="Alpha", extra="reviews:\n" + review(3, 4, "2024-02-09")),
-    )
+    alpha(5)
     shas["skip"] = repo.commit("Alpha to 5 without a review", date="2024-03-10T09:00:00+00:00")
     repo.write("cards/alpha/TRL.md", "---\nid: P1\nname: Alpha\nlevel: [5\n---\n")
     shas["broken"] = repo.commit("Break the YAML", date="2024-04-10T09:00:00+00:00")
-    repo.write(
-        "cards/alpha/TRL.md",
-        card(
-            "P1",
-            4,
-            name="Alpha",
-            extra="reviews:\n"
-            + review(3, 4, "2024-02-09")
-            + review(5, 4, "2024-04-19", "switchback", "review"),
-        ),
-    )
+    reviews.append(review(5, 4, "2024-04-19", "switchback", "review"))
+    alpha(4)
     shas["switchback"] = repo.commit(
         "Alpha back to 4 after review", date="2024-04-20T09:00:00+00:00"
     )
     repo.mv("cards/alpha", "teams/vision/alpha")
-    repo.write(
-        "teams/vision/alpha/TRL.md",
-        card(
-            "P1",
-            4,
-            name="Alpha vision",
-            extra="reviews:\n"
-            + review(3, 4, "2024-02-09")
-            + review(5, 4, "2024-04-19", "switchback", "review"),
-        ),
-    )
+    alpha(4, "Alpha vision", "teams/vision/alpha/TRL.md")
     shas["rename"] = repo.commit("Move alpha to the vision team", date="2024-05-10T09:00:00+00:00")
     repo.branch("feature")
-    repo.write(
-        "teams/vision/alpha/TRL.md",
-        card(
-            "P1",
-            5,
-            name="Alpha vision",
-            extra="reviews:\n"
-            + review(3, 4, "2024-02-09")
-            + review(5, 4, "2024-04-19", "switchback", "review")
-            + review(4, 5, "2024-05-31"),
-        ),
-    )
+    reviews.append(review(4, 5, "2024-05-31"))
+    alpha(5, "Alpha vision", "teams/vision/alpha/TRL.md")
     shas["branch"] = repo.commit("Alpha passes level 4 again", date="2024-06-01T09:00:00+00:00")
     repo.checkout("main")
     repo.write("README.md", "unrelated\n")
