@@ -603,21 +603,7 @@ def parse_card(text: str, path: str) -> ParsedCard:
     try:
         data = load_yaml(source)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = first_line + mark.line if mark is not None else None
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        return ParsedCard(
-            None,
-            (
-                Problem(
-                    path,
-                    f"is not valid YAML: {reason}.",
-                    "Check indentation and quoting on that line; text with `: ` or starting with a "
-                    "special character needs quotes.",
-                    line=line,
-                ),
-            ),
-        )
+        return ParsedCard(None, (_yaml_problem(error, source, first_line, path),))
     problems: list[Problem] = []
 
     def report(key: str, message: str, fix: str) -> None:
@@ -644,6 +630,36 @@ def parse_card(text: str, path: str) -> ParsedCard:
     return ParsedCard(
         _build(values, path, values.get("body", "") if is_yaml else body), tuple(problems), card_id
     )
+
+
+def _yaml_problem(error: yaml.YAMLError, source: str, first_line: int, path: str) -> Problem:
+    """A YAML syntax error in words a card's author can act on: the line, and what to type."""
+    mark = getattr(error, "problem_mark", None)
+    reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if mark is None:
+        return Problem(path, f"is not valid YAML: {reason}.", _YAML_FIX)
+    lines = source.splitlines()
+    fix = _YAML_FIX
+    context = getattr(error, "context_mark", None)
+    if context is not None and context.line < mark.line:
+        # An unclosed `[` or `{`: YAML notices on a later line; the slip is where it opened.
+        reason = f"{reason} {getattr(error, 'context', None) or ''}".rstrip()
+        mark = context
+        fix = "Close the `[` or `{` that opens on that line, or quote the value if it is text."
+    text = lines[mark.line].strip() if mark.line < len(lines) else ""
+    shown = f" (`{text}`)" if text else ""
+    plain = re.fullmatch(r"([A-Za-z_][\w-]*):[ \t]+([^\"'{\[].*)", text)
+    if "mapping values are not allowed" in reason and plain:
+        # The most common slip: a value with ": " in it, which YAML reads as a nested key.
+        value = plain.group(2).replace('"', '\\"')
+        fix = f'The value contains `: `, so quote it: `{plain.group(1)}: "{value}"`.'
+    return Problem(path, f"is not valid YAML: {reason}{shown}.", fix, line=first_line + mark.line)
+
+
+_YAML_FIX = (
+    "Check indentation and quoting on that line; text with `: ` or starting with a special "
+    "character needs quotes."
+)
 
 
 def _check_consistency(values: dict[str, Any], report: _Report, is_yaml: bool) -> None:
