@@ -183,7 +183,7 @@ def test_broken_card_fails_strict_and_plain_build_keeps_the_rest(site_repo: Site
     site_repo.commit("Add a bad card")
     strict = site_repo.build(strict=True)
     assert strict.returncode != 0
-    assert "cards/bad/TRL.md:4: `level` 12 is out of range 0..9." in strict.log
+    assert "cards/bad/TRL.md:4: `level` 12 is out of range 0..9. The card is left out" in strict.log
     assert "Traceback" not in strict.log
     plain = site_repo.build()
     assert plain.returncode == 0, plain.log

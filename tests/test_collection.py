@@ -58,10 +58,10 @@ def test_unknown_coupled_id_drops_only_the_link(tmp_path: Path) -> None:
 
 def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "TRL.md").write_bytes(b"---\nid: \xff\xfe\n---\n")
+    (tmp_path / "a" / "TRL.md").write_bytes(b"---\nid: A1\nname: Caf\xe9\nlevel: 2\n---\n")
     collection = load_cards(tmp_path)
-    assert collection.cards == ()
-    assert "cannot be read" in str(collection.problems[0])
+    assert [c.name for c in collection.cards] == ["Caf\ufffd"]  # one bad byte costs no card
+    assert str(collection.problems[0]).startswith("a/TRL.md:3: is not all UTF-8 text: byte 0xe9")
 
 
 def test_watched_folders_never_include_the_whole_project(tmp_path: Path) -> None:

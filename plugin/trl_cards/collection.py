@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from .card import Card, ParsedCard, locate_problems, parse_card
-from .problem import Problem
+from .card import MAX_FILE_CHARS, Card, ParsedCard, locate_problems, parse_card
+from .problem import Problem, Severity
 
 DEFAULT_INCLUDE = ("**/TRL.md", "**/TRL.yml", "**/TRL.yaml")
 DEFAULT_EXCLUDE = ("site/**", "**/node_modules/**", "**/.*/**", "**/venv/**", "**/__pycache__/**")
@@ -77,6 +78,9 @@ def find_card_files(
     """Card files below `directory`, as sorted POSIX paths relative to it.
 
     Excluded directories are pruned rather than walked, so a `node_modules` costs nothing.
+    Folders that are symbolic links are not followed (os.walk's default): every card found is
+    inside `directory`. Files that match but are not regular files are listed too; reading
+    them (`read_card_file`) says why they are not cards.
     """
     found = []
     for parent, dirs, files in os.walk(directory):
@@ -89,6 +93,91 @@ def find_card_files(
             if matches(prefix + name, include) and not matches(prefix + name, exclude)
         ]
     return sorted(found)
+
+
+def printable_path(path: str) -> str:
+    """A path as it can be shown and written: bytes that are not UTF-8 as `\\xNN` escapes."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def read_card_file(directory: Path, path: str) -> tuple[str | None, list[Problem]]:
+    """The text of a card file (None when it cannot be one), and the problems in reading it.
+
+    Only a regular file inside the repository is read: a symbolic link (even to a card) is
+    not followed, so a committed `TRL.yml -> /etc/passwd` leaks nothing, and a FIFO or a
+    device is never opened for reading (a FIFO would hang the build, `/dev/zero` fill memory).
+    At most 4 MiB are read. Bytes that are not UTF-8 are replaced, with a warning: one bad
+    byte must not cost the whole card.
+    """
+    shown = printable_path(path)
+    if shown != path:
+        return None, [
+            Problem(
+                shown,
+                "has a name that is not UTF-8, so no page or link can name it.",
+                "Rename the file or its folder with UTF-8 characters (`git mv`).",
+            )
+        ]
+    full = directory / path
+    try:
+        info = full.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            target = "another file" if full.exists() else "nothing (the link is dangling)"
+            return None, [
+                Problem(
+                    path,
+                    f"is a symbolic link to {target}; links are not followed, so it is not read.",
+                    "Commit the card itself at this path instead of a link to it.",
+                    severity=Severity.WARNING,
+                )
+            ]
+        if not stat.S_ISREG(info.st_mode):
+            return None, [
+                Problem(
+                    path,
+                    "is not a regular file (a FIFO, a socket or a device), so it is not read.",
+                    "Remove it, or exclude it with the plugin's `exclude` option.",
+                    severity=Severity.WARNING,
+                )
+            ]
+        descriptor = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):  # replaced since lstat
+                return None, [Problem(path, "is not a regular file.", "Remove it.")]
+            data = file.read(_MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return None, [
+            Problem(
+                path,
+                f"cannot be read: {error.strerror or error}.",
+                "Check the file's permissions.",
+            )
+        ]
+    if len(data) > _MAX_FILE_BYTES:
+        return None, [
+            Problem(
+                path,
+                f"is over {_MAX_FILE_BYTES >> 20} MiB, far more than a card.",
+                "Keep the card short and link to long material.",
+            )
+        ]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return data.decode("utf-8", "replace"), [
+            Problem(
+                path,
+                f"is not all UTF-8 text: byte {data[error.start]:#04x} and any others like it "
+                "are shown as `\ufffd`.",
+                "Save the card as UTF-8 text.",
+                line=line,
+                severity=Severity.WARNING,
+            )
+        ]
+
+
+_MAX_FILE_BYTES = 4 * MAX_FILE_CHARS
 
 
 def watched_folders(directory: Path, include: Sequence[str], files: Iterable[str]) -> list[Path]:
@@ -118,12 +207,10 @@ def load_cards(
     texts = {}
     problems = []
     for path in find_card_files(directory, include, exclude):
-        try:
-            texts[path] = (directory / path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(
-                Problem(path, f"cannot be read: {error}.", "Save the card as UTF-8 text.")
-            )
+        text, found = read_card_file(directory, path)
+        problems += found
+        if text is not None:
+            texts[path] = text
     collection = check_collection(
         {path: parse_card(text, path) for path, text in texts.items()}, texts
     )
@@ -135,22 +222,36 @@ def load_cards(
 
 
 def check_collection(parsed: dict[str, ParsedCard], texts: dict[str, str]) -> Collection:
-    """Check what only the whole collection can tell: unique ids, coupled ids that exist."""
+    """Check what only the whole collection can tell: unique ids, coupled ids that exist.
+
+    Ids are compared without case: `P1` and `p1` would be one folder on a case-insensitive
+    disk or host, so the second of them is a duplicate too.
+    """
     problems: list[Problem] = [p for result in parsed.values() for p in result.problems]
-    owner: dict[str, str] = {}
+    owner: dict[str, Card] = {}
     cards: list[Card] = []
     for path, result in sorted(parsed.items()):
         card = result.card
         if card is None:
             continue
-        if card.id in owner:
+        first = owner.get(card.id.casefold())
+        if first is not None:
+            same = (
+                "is already" if first.id == card.id else f"differs only in case from `{first.id}`,"
+            )
             problems += locate_problems(
                 [
                     Problem(
                         path,
-                        f"`id` `{card.id}` is already the id of {owner[card.id]}, so this card is "
+                        f"`id` `{card.id}` {same} the id of {first.path}, so this card is "
                         "left out.",
-                        "Give each card its own id; ids are identities, so keep the older one.",
+                        "Give each card its own id; ids are identities, so keep the older one."
+                        + (
+                            ""
+                            if first.id == card.id
+                            else " Pages of ids that differ only in "
+                            "case would overwrite each other on case-insensitive disks."
+                        ),
                         key="id",
                     )
                 ],
@@ -158,26 +259,36 @@ def check_collection(parsed: dict[str, ParsedCard], texts: dict[str, str]) -> Co
                 path,
             )
             continue
-        owner[card.id] = path
+        owner[card.id.casefold()] = card
         cards.append(card)
+    ids = {card.id for card in cards}
     for index, card in enumerate(cards):
-        unknown = [(i, ref) for i, ref in enumerate(card.coupled) if ref not in owner]
+        unknown = [
+            (i, ref) for i, ref in enumerate(card.coupled) if ref not in ids or ref == card.id
+        ]
         if not unknown:
             continue
         problems += locate_problems(
             [
                 Problem(
                     card.path,
-                    f"`coupled` names `{ref}`, but no card has that id, so the link is left out.",
-                    "Correct the id, or add the card it refers to.",
+                    f"`coupled` names `{ref}`, "
+                    + ("the card itself" if ref == card.id else "but no card has that id")
+                    + ", so the link is left out.",
+                    "Remove it: a card is not coupled to itself."
+                    if ref == card.id
+                    else "Correct the id, or add the card it refers to.",
                     key=f"coupled[{i}]",
+                    severity=Severity.WARNING,
                 )
                 for i, ref in unknown
             ],
             texts.get(card.path, ""),
             card.path,
         )
-        cards[index] = replace(card, coupled=tuple(r for r in card.coupled if r in owner))
+        cards[index] = replace(
+            card, coupled=tuple(r for r in card.coupled if r in ids and r != card.id)
+        )
     return Collection(
         tuple(sorted(cards, key=lambda c: c.id)), tuple(problems), tuple(sorted(parsed))
     )

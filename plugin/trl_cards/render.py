@@ -8,18 +8,15 @@ the same whatever Markdown extensions a site enables, and card text can never be
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import html
 import json
 import posixpath
 import re
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import markdown
-
+from .body import render_body
 from .card import SWITCHBACK_KINDS, Card
 from .chart import timeline_svg
 from .collection import Collection
@@ -36,8 +33,6 @@ from .timeline import (
     CardRevision,
     Transition,
 )
-
-_SAFE_URL = re.compile(r"^(https?://|mailto:|#|[^:]*$)", re.I)
 
 
 @dataclass(frozen=True)
@@ -347,55 +342,6 @@ def render_problems(problems: Sequence[Problem], site: Site) -> RenderedPage:
 
 
 # -- the card's text -----------------------------------------------------------------------------
-
-
-_DEMOTED = {"h1": "h3", "h2": "h3", "h3": "h4", "h4": "h5", "h5": "h6"}
-
-
-class _SafeTree(markdown.treeprocessors.Treeprocessor):
-    """Drops unsafe URLs, demotes headings one level, gives headings ids."""
-
-    def run(self, root: ET.Element) -> None:
-        seen: set[str] = set()
-        for element in root.iter():
-            for attribute in ("href", "src"):
-                value = element.get(attribute)
-                if value is not None and not _SAFE_URL.match(value.strip()):
-                    element.set(attribute, "#unsafe-link-removed")
-            if element.tag in _DEMOTED:  # the card's sections sit under the page's "Card"
-                element.tag = _DEMOTED[element.tag]
-            if element.tag in _DEMOTED.values():
-                # An id lets search link to the section; prefixed so it cannot clash with ours.
-                slug = "card-" + (
-                    re.sub(r"[^\w]+", "-", "".join(element.itertext()).lower()).strip("-")
-                    or "section"
-                )
-                while slug in seen:
-                    slug += "-1"
-                seen.add(slug)
-                element.set("id", slug)
-
-
-class _SafeMarkdown(markdown.extensions.Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
-        # Raw HTML in a card is shown as text: a card cannot add script or break the page.
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_SafeTree(md), "trl_safe", 0)
-
-
-_BODY_MARKDOWN = markdown.Markdown(
-    extensions=["tables", "fenced_code", "sane_lists", _SafeMarkdown()]
-)
-
-
-@functools.lru_cache(maxsize=4096)
-def render_body(text: str) -> str:
-    """The card's Markdown sections as HTML, with raw HTML and unsafe links neutralised.
-
-    Cached: the pages of a card at its earlier levels often repeat a body unchanged.
-    """
-    return str(_BODY_MARKDOWN.reset().convert(text))
 
 
 _SECTION = re.compile(r'<h3 id="[^"]*">(.*?)</h3>', re.S)

@@ -12,9 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .card import ID_PATTERN, Card, ParsedCard, Review, parse_card, split_front_matter
+from .card import Card, ParsedCard, Review, parse_card
 from .collection import DEFAULT_INCLUDE
+from .fields import ID_PATTERN
 from .history import Commit, RepoHistory, Revision, read_history
+from .yamldoc import split_front_matter
 
 ENTRY = "entry"
 ADVANCE = "advance"

@@ -1,0 +1,686 @@
+"""The card format, declared once: kinds of values, the fields of each record, the JSON Schema.
+
+The same tree (`CARD_FIELDS`) validates a card, generates the JSON Schema and feeds the
+reference docs, so the three cannot drift apart. It also says what a problem costs
+(`dropped_by`): a bad value drops that value; a record that lost a required key (a review
+without its `date`) drops that record; only the card's identity (`id`, `name`, `level`) drops
+the card.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .levels import HIGHEST, LOWEST
+
+FORMAT_VERSION = 1
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+DECISIONS = ("advance", "stay", "switchback")
+SWITCHBACK_KINDS = ("discovery", "embedded", "review")
+ETHICS_STATUSES = ("not started", "in progress", "complete")
+DEBRIEF_QUESTIONS = {
+    "accomplished": "What was accomplished, and by whom?",
+    "punted": "What was punted or de-scoped?",
+    "learned": "What was learned?",
+    "tech_debt": "What tech debt was gained, or paid down?",
+}
+IDENTITY = ("id", "name", "level")
+"""The keys without which a card is not a card: a problem in one leaves the card out."""
+
+MAX_LINE_CHARS = 300
+"""The longest one-line text (a name, an owner, a tag)."""
+MAX_TEXT_CHARS = 20_000
+"""The longest text of any other field (a requirement, a debrief answer)."""
+
+RAW = "\x00raw\x00"
+"""Stands in a message for the value as written in the file, filled in where it is known
+(YAML reads `1.10` as the number 1.1; the fix must quote what the author typed)."""
+
+# Devices that Windows reserves in every folder, and so every host that serves from Windows.
+_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?", re.I)
+
+
+class DuplicateKeys(list[str]):
+    """Keys written twice in one mapping (YAML keeps the last), as the loader found them."""
+
+
+DUPLICATES = "\x00duplicates"
+"""The key under which the loader lists a mapping's `DuplicateKeys`: no YAML key can be it."""
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A scalar that YAML's constructor for its tag could not build."""
+
+    tag: str
+    raw: str
+    reason: str
+
+    def describe(self) -> tuple[str, str]:
+        """(message, fix) for the key that holds it."""
+        tag = self.tag.rsplit(":", 1)[-1]
+        if tag == "int" and "digits" in self.reason:
+            return (
+                f"is a number of {len(self.raw):,} digits, longer than YAML can read.",
+                "Write a plain small number, e.g. `level: 3`.",
+            )
+        if tag == "timestamp":
+            return (
+                f"`{excerpt(self.raw)}` is not a day of the calendar.",
+                "Write a real date as YYYY-MM-DD, e.g. `2024-02-29`.",
+            )
+        return (
+            f"cannot be read: YAML's `!!{tag}` cannot build `{excerpt(self.raw)}` "
+            f"({excerpt(self.reason, 80)}).",
+            "Remove the `!!` tag and write a plain value, or quote it to keep it as text.",
+        )
+
+
+class Report(Protocol):
+    """How a kind reports a problem: the key, the message, the fix.
+
+    `kept` says the value was kept (cleaned or cut); otherwise it is left out.
+    """
+
+    def __call__(self, key: str, message: str, fix: str, *, kept: bool = False) -> None: ...
+
+
+def excerpt(value: Any, limit: int = 60) -> str:
+    """A short, printable rendering of a value for a message: never the whole of a long one."""
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key(s)"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**limit:
+        return f"a number of {len(str(abs(value))):,} digits"
+    text = value if isinstance(value, str) else repr(value)
+    cut = len(text) > limit
+    text = text[:limit]
+    shown = "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+    return shown.replace("`", "'") + ("…" if cut else "")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()} (YAML reads yes/no/on/off as booleans)"
+    if isinstance(value, dict | list):
+        return excerpt(value)
+    return f"the {type(value).__name__} `{excerpt(value)}`"
+
+
+def _leaf(key: str) -> str:
+    """The key a person types: `reviews[0].decision` -> `decision`, `tags[1]` -> `tags`."""
+    return re.sub(r"(\[\d+\])+$", "", key).rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A type of value in a card. Subclasses check a value and describe it as JSON Schema."""
+
+    def check(self, value: Any, key: str, report: Report) -> Any:
+        """Return the value normalised, or report what is wrong and return None."""
+        raise NotImplementedError
+
+    def schema(self) -> dict[str, Any]:
+        """This kind as a JSON Schema fragment."""
+        raise NotImplementedError
+
+
+def check_value(kind: Kind, value: Any, key: str, report: Report) -> Any:
+    """`kind.check`, except for a value that YAML could not build, which is reported as such."""
+    if isinstance(value, Unreadable):
+        report(key, *value.describe())
+        return None
+    return kind.check(value, key, report)
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    """Text; `one_line` text (names, people, tags) has its line breaks and controls cleaned."""
+
+    one_line: bool = False
+    pattern: str | None = None
+    pattern_help: str = ""
+
+    @property
+    def limit(self) -> int:
+        """The longest text kept whole."""
+        return MAX_LINE_CHARS if self.one_line else MAX_TEXT_CHARS
+
+    def check(self, value: Any, key: str, report: Report) -> Any:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            report(
+                key,
+                f"must be text, not {_describe(value)}.",
+                f'Write it as text: `{_leaf(key)}: "..."`.',
+            )
+            return None
+        if not isinstance(value, str):
+            # YAML turns `id: 1.10` into the number 1.1; quoting keeps what the author wrote.
+            report(
+                key,
+                f"must be text, but YAML reads `{RAW}` as the number {excerpt(value)}.",
+                f'Put it in quotes so YAML keeps it as written: `{_leaf(key)}: "{RAW}"`.',
+            )
+            return None
+        if not value.strip():
+            report(key, "is empty.", "Give it a value or remove the key.")
+            return None
+        if self.pattern:
+            return self._check_pattern(value, key, report)
+        if self.one_line and not _is_one_line(value):
+            cleaned = _one_line(value)
+            report(
+                key,
+                "has a line break or a control character, which a name or a title cannot show.",
+                f"Write it on one line without control characters: `{excerpt(cleaned)}`.",
+                kept=True,
+            )
+            value = cleaned
+        if len(value) > self.limit:
+            report(
+                key,
+                f"is {len(value):,} characters long, over the limit of {self.limit:,}.",
+                "Shorten it; it is shown cut to the limit.",
+                kept=True,
+            )
+            value = value[: self.limit]
+        return value
+
+    def _check_pattern(self, value: str, key: str, report: Report) -> str | None:
+        assert self.pattern is not None
+        if not re.match(self.pattern, value.strip()):
+            report(
+                key,
+                f"`{excerpt(value)}` is not allowed: {self.pattern_help}",
+                f"Change the value of `{_leaf(key)}`.",
+            )
+            return None
+        return value.strip()
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "string", "minLength": 1}
+        if self.pattern:
+            out["pattern"] = self.pattern
+        else:
+            out["maxLength"] = self.limit
+        return out
+
+
+def _is_one_line(text: str) -> bool:
+    return text.isprintable()
+
+
+def _one_line(text: str) -> str:
+    """Line breaks and tabs become spaces; other control and format characters go."""
+    spaced = re.sub(r"\s+", " ", text)
+    return "".join(ch for ch in spaced if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"})
+
+
+@dataclass(frozen=True)
+class Identifier(Text):
+    """A card id: a slug that is also a safe folder name on every disk and host."""
+
+    def check(self, value: Any, key: str, report: Report) -> Any:
+        checked = super().check(value, key, report)
+        if checked is None:
+            return None
+        if _RESERVED.fullmatch(checked) or checked.endswith("."):
+            report(
+                key,
+                f"`{excerpt(checked)}` cannot be a page's folder: Windows and the hosts that "
+                "run on it reserve device names (CON, NUL, COM1, ...) and names ending in `.`.",
+                f"Choose another id, e.g. `{checked.rstrip('.')}-1`.",
+            )
+            return None
+        return checked
+
+
+@dataclass(frozen=True)
+class Url(Kind):
+    """A link the site shows: http(s), mailto, or a relative path."""
+
+    def check(self, value: Any, key: str, report: Report) -> Any:
+        from .links import safe_href  # a leaf module; imported here to keep this one first
+
+        if not isinstance(value, str) or not value.strip():
+            report(key, f"must be a URL, not {_describe(value)}.", "Write a full `https://` URL.")
+            return None
+        if not safe_href(value):
+            report(
+                key,
+                f"`{excerpt(value)}` is not a link the site can show safely.",
+                "Use an `http(s)://` or `mailto:` URL, or a relative path.",
+            )
+            return None
+        return value.strip()
+
+    def schema(self) -> dict[str, Any]:
+        # As `links.link_kind` reads it: no scheme (controls and spaces skipped), or a safe one.
+        return {
+            "type": "string",
+            "pattern": r"^(?![\x00-\x20]*[A-Za-z][A-Za-z0-9+.\t\n\r-]*:)"
+            r"|^[\x00-\x20]*([Hh][Tt][Tt][Pp][Ss]?|[Mm][Aa][Ii][Ll][Tt][Oo]):",
+        }
+
+
+@dataclass(frozen=True)
+class Integer(Kind):
+    minimum: int
+    maximum: int
+
+    def check(self, value: Any, key: str, report: Report) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            report(
+                key,
+                f"must be a whole number, not {_describe(value)}.",
+                f"Write a number from {self.minimum} to {self.maximum}.",
+            )
+            return None
+        if value < self.minimum or value > self.maximum:
+            report(
+                key,
+                f"{excerpt(value)} is out of range {self.minimum}..{self.maximum}.",
+                f"Use a level from {self.minimum} to {self.maximum}.",
+            )
+            return None
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+
+
+@dataclass(frozen=True)
+class Number(Kind):
+    minimum: float
+    maximum: float | None = None
+
+    def check(self, value: Any, key: str, report: Report) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            report(key, f"must be a number, not {_describe(value)}.", "Write a plain number.")
+            return None
+        upper = "" if self.maximum is None else f" and at most {self.maximum}"
+        if isinstance(value, float) and not math.isfinite(value):
+            report(
+                key,
+                f"is {excerpt(value)}, which is not a measurable number.",
+                f"Write a number at least {self.minimum}{upper}.",
+            )
+            return None
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            report(
+                key,
+                f"{excerpt(value)} is out of range.",
+                f"Use a number at least {self.minimum}{upper}.",
+            )
+            return None
+        return float(value)
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "number", "minimum": self.minimum}
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        return out
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Date(Kind):
+    """A day, written YYYY-MM-DD, no later than tomorrow (a review cannot be in the future)."""
+
+    def check(self, value: Any, key: str, report: Report) -> Any:
+        fix = "Write the date as YYYY-MM-DD, e.g. 2024-03-01."
+        if isinstance(value, int) and not isinstance(value, bool):
+            report(key, f"is the number `{RAW}`, not a date.", fix)
+            return None
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
+            report(key, f"`{excerpt(value)}` is not a date.", fix)
+            return None
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            report(key, f"`{excerpt(value)}` is not a day of the calendar.", fix)
+            return None
+        if day > dt.date.today() + dt.timedelta(days=1):
+            report(
+                key,
+                f"{day.isoformat()} is in the future.",
+                "Record a review on the day it took place.",
+            )
+            return None
+        return day
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    choices: tuple[str, ...]
+
+    def check(self, value: Any, key: str, report: Report) -> Any:
+        if isinstance(value, str) and value in self.choices:
+            return value
+        options = ", ".join(f"`{c}`" for c in self.choices)
+        near = isinstance(value, str) and value.strip().lower() in self.choices
+        fix = f"Write it as `{value.strip().lower()}`." if near else f"Use one of {options}."
+        report(key, f"`{excerpt(value)}` is not one of {options}.", fix)
+        return None
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.choices)}
+
+
+@dataclass(frozen=True)
+class ListOf(Kind):
+    item: Kind
+    single_ok: bool = True  # `owners: Dana` is read as `owners: [Dana]`
+    unique: str | None = None  # a key of the items that must differ between items
+
+    def check(self, value: Any, key: str, report: Report) -> Any:
+        if self.single_ok and isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            report(
+                key,
+                f"must be a list, not {_describe(value)}.",
+                f"Write a YAML list: `{_leaf(key)}: [a, b]`.",
+            )
+            return None
+        out, seen = [], set()
+        for i, item in enumerate(value):
+            checked = check_value(self.item, item, f"{key}[{i}]", report)
+            if checked is None:
+                continue
+            if self.unique is not None:
+                mark = checked.get(self.unique)
+                if mark in seen:
+                    report(
+                        f"{key}[{i}].{self.unique}",
+                        f"`{excerpt(mark)}` is used twice in this card.",
+                        f"Give each of the card's {_leaf(key)} its own `{self.unique}`.",
+                    )
+                    continue
+                seen.add(mark)
+            out.append(checked)
+        return out
+
+    def schema(self) -> dict[str, Any]:
+        items = self.item.schema()
+        if self.single_ok:
+            return {"anyOf": [{"type": "array", "items": items}, items]}
+        return {"type": "array", "items": items}
+
+
+@dataclass(frozen=True)
+class MapOf(Kind):
+    item: Kind
+
+    def check(self, value: Any, key: str, report: Report) -> Any:
+        if not isinstance(value, dict):
+            report(
+                key,
+                f"must be a mapping of name: value, not {_describe(value)}.",
+                f"Write `{_leaf(key)}:` followed by indented `name: value` lines.",
+            )
+            return None
+        out = {}
+        for name, v in value.items():
+            if name == DUPLICATES:
+                _report_duplicates(v, key, report)
+                continue
+            label = _one_line(str(name))[:MAX_LINE_CHARS] or "link"
+            checked = check_value(self.item, v, f"{key}.{label}", report)
+            if checked is not None:
+                out[label] = checked
+        return out
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": self.item.schema()}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a record, with its kind and the sentence the reference docs show."""
+
+    name: str
+    kind: Kind
+    doc: str
+    required: bool = False
+
+
+Rule = Callable[[dict[str, Any], str, Report], bool]
+"""A check across a record's keys: reports and returns False to leave the record out."""
+
+
+@dataclass(frozen=True)
+class Record(Kind):
+    fields: tuple[Field, ...]
+    rule: Rule | None = field(default=None, compare=False)
+
+    def check(self, value: Any, key: str, report: Report) -> Any:
+        out = self.check_keys(value, key, report)
+        if out is None:
+            return None
+        if self.rule is not None and not self.rule(out, key, report):
+            return None
+        if any(f.required and f.name not in out for f in self.fields):
+            return None
+        return out
+
+    def check_keys(self, value: Any, key: str, report: Report) -> dict[str, Any] | None:
+        """Every key that checks out, even when a required one does not."""
+        if not isinstance(value, dict):
+            report(
+                key or "(card)",
+                f"must be a mapping of keys, not {_describe(value)}.",
+                "Write `key: value` lines.",
+            )
+            return None
+        known = {f.name: f for f in self.fields}
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            sub = f"{key}.{f.name}" if key else f.name
+            if f.name not in value:
+                if f.required:
+                    report(sub, "is missing.", f"Add `{f.name}:`, the {_lower_first(f.doc)}")
+                continue
+            if value[f.name] is None:
+                if f.required:
+                    report(
+                        sub,
+                        "has no value (YAML reads an empty value, `null` or `~` as nothing).",
+                        f"Write the {_lower_first(f.doc).rstrip('.')} after `{f.name}:`.",
+                    )
+                continue
+            checked = check_value(f.kind, value[f.name], sub, report)
+            if checked is not None:
+                out[f.name] = checked
+        for name in value:
+            if name == DUPLICATES:
+                _report_duplicates(value[name], key, report)
+            elif name not in known:
+                sub = f"{key}.{excerpt(name, 40)}" if key else excerpt(name, 40)
+                near = difflib.get_close_matches(str(name), known, n=1)
+                hint = (
+                    f"Did you mean `{near[0]}`?"
+                    if near
+                    else ("Known keys: " + ", ".join(f"`{k}`" for k in known) + ".")
+                )
+                report(sub, "is not a key of the card format, so it is ignored.", hint, kept=True)
+        return out
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {f.name: {**f.kind.schema(), "description": f.doc} for f in self.fields},
+            "required": [f.name for f in self.fields if f.required],
+            "additionalProperties": False,
+        }
+
+
+def _report_duplicates(keys: Any, key: str, report: Report) -> None:
+    for name in keys:
+        sub = f"{key}.{name}" if key else str(name)
+        report(
+            sub,
+            "is written twice in the same mapping; YAML keeps only the last one.",
+            "Remove the line you do not mean, so that a reader sees what the site shows.",
+            kept=True,
+        )
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _review_rule(review: dict[str, Any], key: str, report: Report) -> bool:
+    start, end, decision = review.get("from"), review.get("to"), review.get("decision")
+    if start is None or end is None or decision is None:
+        return True  # a required key is already reported, and takes the review with it
+    expected = "advance" if end > start else "switchback" if end < start else "stay"
+    if decision != expected:
+        report(
+            f"{key}.decision",
+            f"is `{decision}` but the review goes from {start} to {end}, which is `{expected}`.",
+            f"Set `decision: {expected}`, or correct `from`/`to`.",
+        )
+        return False
+    if review.get("kind") and decision != "switchback":
+        report(
+            f"{key}.kind",
+            "only applies to a switchback.",
+            "Remove `kind`, or make the decision `switchback`.",
+        )
+        del review["kind"]
+    return True
+
+
+_LEVEL = Integer(LOWEST, HIGHEST)
+_PEOPLE = ListOf(Text(one_line=True))
+
+DEBRIEF_FIELDS = tuple(Field(k, Text(), q) for k, q in DEBRIEF_QUESTIONS.items())
+REVIEW_FIELDS = (
+    Field("date", Date(), "Day of the review, YYYY-MM-DD.", required=True),
+    Field("from", _LEVEL, "Level reviewed (the gate being passed).", required=True),
+    Field("to", _LEVEL, "Level decided.", required=True),
+    Field("decision", Choice(DECISIONS), "Advance, stay, or switch back.", required=True),
+    Field("reviewers", _PEOPLE, "Who reviewed."),
+    Field("kind", Choice(SWITCHBACK_KINDS), "For a switchback: discovery, embedded or review."),
+    Field("debrief", Record(DEBRIEF_FIELDS), "The stage debrief: the four questions answered."),
+    Field("link", Url(), "Where the full review record lives."),
+)
+RISK_FIELDS = (
+    Field("p_failure", Number(0.0, 1.0), "Probability of failure, 0..1.", required=True),
+    Field("value", Number(0.0), "Value at stake.", required=True),
+)
+REQUIREMENT_FIELDS = (
+    Field("id", Text(one_line=True), "Requirement id, unique in the card.", required=True),
+    Field("text", Text(), 'The "shall" statement.', required=True),
+    Field("risk", Record(RISK_FIELDS), "Risk = p_failure x value."),
+)
+ETHICS_FIELDS = (
+    Field(
+        "status", Choice(ETHICS_STATUSES), "not started, in progress or complete.", required=True
+    ),
+    Field("link", Url(), "Where the checklist lives."),
+)
+CARD_FIELDS: tuple[Field, ...] = (
+    Field(
+        "id",
+        Identifier(
+            pattern=ID_PATTERN,
+            pattern_help="letters, digits, `.`, `_` and `-`, starting with a letter or "
+            "digit, at most 64 characters.",
+        ),
+        "Unique, stable identity of the card.",
+        required=True,
+    ),
+    Field("name", Text(one_line=True), "Name of the component.", required=True),
+    Field("level", _LEVEL, "Current MLTRL level, 0-9.", required=True),
+    Field("owners", _PEOPLE, "People or teams who own the component."),
+    Field("reviewers", _PEOPLE, "Who reviews its gates."),
+    Field("tags", ListOf(Text(one_line=True)), "Free labels, any text."),
+    Field("links", MapOf(Url()), "Named links: project page, requirements, V&V, code..."),
+    Field("ethics", Record(ETHICS_FIELDS), "Status of the ethics checklist."),
+    Field(
+        "coupled",
+        ListOf(Text(pattern=ID_PATTERN, pattern_help="a card id.")),
+        "Ids of coupled cards.",
+    ),
+    Field(
+        "requirements",
+        ListOf(Record(REQUIREMENT_FIELDS), single_ok=False, unique="id"),
+        "Top-level requirements.",
+    ),
+    Field(
+        "reviews",
+        ListOf(Record(REVIEW_FIELDS, _review_rule), single_ok=False),
+        "Gated reviews with their stage debriefs.",
+    ),
+    Field("body", Text(), "Pure YAML cards only: the Markdown sections."),
+)
+CARD_RECORD = Record(CARD_FIELDS)
+
+
+def dropped_by(key: str) -> str:
+    """What a problem at `key` leaves out, as the end of a sentence: derived from the format.
+
+    A value of an optional key goes alone, as does an item of a list; a required key takes
+    its record with it (a review without its `date`); the card's identity takes the card.
+    """
+    if not key or key == "(card)":
+        return "the card"
+    chain: list[tuple[str, Field | None, str]] = []  # (path to the key, its field, [i] after)
+    fields: tuple[Field, ...] = CARD_FIELDS
+    path = ""
+    for name, indexes in re.findall(r"([^.\[\]]+)((?:\[\d+\])*)", key):
+        declared = next((f for f in fields if f.name == name), None)
+        path = f"{path}.{name}" if path else name
+        chain.append((path, declared, indexes))
+        path += indexes
+        kind = declared.kind if declared else None
+        while isinstance(kind, ListOf):
+            kind = kind.item
+        fields = kind.fields if isinstance(kind, Record) else ()
+    for depth in range(len(chain) - 1, -1, -1):
+        at, declared, indexes = chain[depth]
+        if indexes:  # an item of a list goes alone
+            return _unit(at + indexes)
+        if declared is None or not declared.required:
+            return _unit(at)
+    return "the card"  # a required key of the card itself: its identity
+
+
+def _unit(path: str) -> str:
+    """`reviews[2]` -> `review 3 (reviews[2])`; `requirements[0].risk` -> its backticked key."""
+    match = re.fullmatch(r"(reviews|requirements)\[(\d+)\]", path)
+    if match:
+        noun = match[1].removesuffix("s")
+        return f"{noun} {int(match[2]) + 1} (`{path}`)"
+    return f"`{path}`"
+
+
+def json_schema() -> dict[str, Any]:
+    """The card format as a JSON Schema (draft 2020-12), generated from `CARD_FIELDS`."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://mkdocs-trl-cards.example/schema/card-v{FORMAT_VERSION}.json",
+        "title": f"TRL card, format version {FORMAT_VERSION}",
+        "description": "Front matter of a Machine Learning Technology Readiness Level card.",
+        **CARD_RECORD.schema(),
+    }

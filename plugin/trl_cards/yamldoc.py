@@ -1,0 +1,307 @@
+"""A card's YAML: the front matter, loaded safely and within limits, and where each key is.
+
+Loading is bounded: aliases are counted and the size they expand to is measured on the node
+graph before anything is built (a 359-byte alias bomb used to take 28 s and 877 MB), and so is
+nesting. A value that YAML's constructors cannot build (`!!int abc`, `!!timestamp 2024-02-30`,
+a level of 5,000 digits) becomes an `Unreadable` value that validation reports at its key,
+rather than an exception that loses the card or the site. Keys written twice in one mapping
+are listed under `fields.DUPLICATES`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .fields import DUPLICATES, RAW, DuplicateKeys, Unreadable, excerpt
+
+try:  # the C loader parses a card revision in about a tenth of a millisecond
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_ALIASES = 100
+"""The most aliases (`*name`) in one card."""
+MAX_NODES = 20_000
+"""The most values a card's YAML may hold once its aliases are expanded."""
+MAX_DEPTH = 32
+"""The deepest nesting of mappings and lists."""
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, with dates left as text (so `Date` can report a bad one with its line),
+    duplicate keys noted, and unbuildable scalars kept as `Unreadable`."""
+
+    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class-level registry
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            return super().construct_object(node, deep)
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except Exception as error:  # any constructor's failure is this value's, not the site's
+            self.recursive_objects.pop(node, None)
+            return Unreadable(node.tag, node.value, str(error))
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[tuple[str, str]] = set()
+        duplicates = DuplicateKeys()
+        for key, _ in node.value:  # before merge keys (`<<`) are flattened into the mapping
+            if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE:
+                if (key.tag, key.value) in seen:
+                    duplicates.append(key.value)
+                seen.add((key.tag, key.value))
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        if duplicates:
+            mapping[DUPLICATES] = duplicates
+        return mapping
+
+
+class LimitError(yaml.YAMLError):
+    """The YAML exceeds one of the limits; the message and the fix say which, and what to do."""
+
+    def __init__(self, message: str, fix: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.fix, self.line = message, fix, line
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split `---`-fenced YAML front matter from the body: (yaml, body, first yaml line)."""
+    text = text.removeprefix("\ufeff")
+    match = re.match(r"---[ \t]*\r?\n(.*?)(?:^|\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", text, re.S)
+    if not match:
+        return None
+    return match.group(1), text[match.end() :], 2
+
+
+# A top-level key at the start of a line, and an item of a block sequence.
+_TOP_KEY = re.compile(r"^(?=[A-Za-z_][\w-]*:(?:[ \t]|$))", re.M)
+_ITEM = re.compile(r"^(?=[ \t]*- )", re.M)
+# Shapes that can nest deeply; the exact check runs only when one is there.
+_DEEP = re.compile(r"(?:[-?:][ \t]+){8}|^[ \t]{48}", re.M)
+
+
+def load_yaml(source: str) -> Any:
+    """`yaml.load` with the safe loader, within the limits, memoised by block.
+
+    The revisions of a card share most of their front matter: a new revision changes a line or
+    appends a review. So each top-level `key:` block, and each item of a top-level list, is
+    parsed once per distinct text. Anything unusual (anchors and aliases, a first line that is
+    not a key, a block that is not one `key: value`) is parsed whole instead, as is any error,
+    so that its message and line are YAML's own. Top-level keys given twice are listed under
+    `DUPLICATES`, as the loader lists them within a mapping.
+
+    Raises:
+        yaml.YAMLError: not valid YAML, or over a limit (`LimitError`).
+    """
+    aliased = "&" in source or "*" in source
+    if aliased or source.count("[") + source.count("{") > MAX_DEPTH or _DEEP.search(source):
+        check_limits(source)
+    blocks = _TOP_KEY.split(source)
+    preamble = [line for line in blocks[0].splitlines() if line.strip()]
+    if aliased or any(not p.lstrip().startswith("#") for p in preamble):
+        return _load_whole(source)
+    data: dict[Any, Any] = {}
+    duplicates = DuplicateKeys()
+    try:
+        for block in blocks[1:]:
+            value = _load_block(block)
+            if value is None:
+                return _load_whole(source)
+            duplicates += [key for key in value if key in data]
+            data.update(value)
+    except yaml.YAMLError:
+        return _load_whole(source)  # raises again, with the position in the whole source
+    if duplicates:
+        data[DUPLICATES] = duplicates
+    return data or _load_whole(source)
+
+
+def check_limits(source: str) -> None:
+    """Measure aliases, expanded size and depth on the node graph, before building values.
+
+    Raises:
+        LimitError: naming the limit, with the line of the first alias or the deepest value.
+    """
+    root = yaml.compose(source, Loader=_Loader)
+    if root is None:
+        return
+    aliases = len(re.findall(r"(?:^|[\s\[{,:-])\*[^\s\[\]{},]+", source))
+    if aliases > MAX_ALIASES:
+        raise LimitError(
+            f"uses {aliases} YAML aliases (`*name`); a card may use {MAX_ALIASES}.",
+            "Write the values out instead of repeating them through aliases.",
+        )
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    for node in _post_order(root):
+        children = _children(node)
+        size[id(node)] = 1 + sum(size[id(c)] for c in children)
+        depth[id(node)] = 1 + max((depth[id(c)] for c in children), default=0)
+        if depth[id(node)] > MAX_DEPTH:
+            raise LimitError(
+                f"nests lists and mappings more than {MAX_DEPTH} deep.",
+                "Flatten the structure; no key of a card nests more than four deep.",
+                node.start_mark.line,
+            )
+    if size[id(root)] > MAX_NODES:
+        raise LimitError(
+            f"expands to {size[id(root)]:,} values through its aliases; a card may hold "
+            f"{MAX_NODES:,}.",
+            "Write the values out instead of nesting aliases of aliases.",
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _post_order(root: yaml.Node) -> Iterator[yaml.Node]:
+    """Every distinct node once, children before parents, without recursion."""
+    done: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in done:
+            continue
+        if expanded:
+            done.add(id(node))
+            yield node
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in done)
+
+
+def _load_whole(source: str) -> Any:
+    return yaml.load(source, Loader=_Loader)  # noqa: S506 - a safe loader, C or pure
+
+
+def _load_block(block: str) -> dict[Any, Any] | None:
+    """One top-level `key: value` block; a block list item by item. None: not that shape."""
+    head, _, rest = block.partition("\n")
+    items = _ITEM.split(rest)
+    if head.rstrip().endswith(":") and len(items) > 2 and not items[0].strip():
+        indent = len(items[1]) - len(items[1].lstrip(" "))
+        # Every item at the same indentation, continuation lines deeper: a plain block list.
+        if all(len(i) - len(i.lstrip(" ")) == indent for i in items[1:]):
+            values = [_load_cached(item) for item in items[1:]]
+            if all(isinstance(v, list) and len(v) == 1 for v in values):
+                return {head.rstrip()[:-1]: [v[0] for v in values]}
+    value = _load_cached(block)
+    if not isinstance(value, dict) or len(value) - (DUPLICATES in value) != 1:
+        return None
+    return value
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _load_cached(text: str) -> Any:
+    # Cached values are shared: validation builds new containers and never mutates them.
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader, C or pure
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a key's value starts in the YAML, and the text it was written as."""
+
+    line: int
+    """0-based line in the YAML source."""
+    raw: str | None
+    """The scalar as written (`1.10`), None for a list or a mapping."""
+
+
+def locate_keys(source: str) -> dict[str, Located]:
+    """Every key path of the YAML (`reviews[0].date`) with where it is; {} if it cannot parse.
+
+    Each node is visited once, so an alias adds nothing to walk.
+    """
+    try:
+        root = yaml.compose(source, Loader=_Loader)
+    except yaml.YAMLError:
+        return {}
+    if root is None:
+        return {}
+    out: dict[str, Located] = {}
+    seen: set[int] = set()
+    stack: list[tuple[str, yaml.Node]] = [("", root)]
+    while stack:
+        key, node = stack.pop()
+        raw = node.value if isinstance(node, yaml.ScalarNode) else None
+        out[key] = Located(node.start_mark.line, raw)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            # Reversed, so that a key written twice is located at its last line, the one kept.
+            for k, v in reversed(node.value):
+                name = str(k.value) if isinstance(k, yaml.ScalarNode) else "?"
+                sub = f"{key}.{name}" if key else name
+                if sub not in out:
+                    out[sub] = Located(k.start_mark.line, None)
+                    stack.append((sub, v))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((f"{key}[{i}]", v) for i, v in enumerate(node.value))
+    return out
+
+
+def fill_raw(text: str, located: Located | None) -> str:
+    """A message with `RAW` replaced by the value as the author wrote it."""
+    if RAW not in text:
+        return text
+    raw = located.raw if located is not None and located.raw is not None else "..."
+    return text.replace(RAW, excerpt(raw))
+
+
+_YAML_FIX = (
+    "Check indentation and quoting on that line; text with `: ` or starting with a special "
+    "character needs quotes."
+)
+
+
+def yaml_error(error: yaml.YAMLError, source: str) -> tuple[str, str, int | None]:
+    """A YAML error in words a card's author can act on: (message, fix, 0-based line)."""
+    if isinstance(error, LimitError):
+        return error.message, error.fix, error.line
+    mark = getattr(error, "problem_mark", None)
+    reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+    reason = excerpt(reason, 120)
+    if mark is None:
+        return f"is not valid YAML: {reason}.", _YAML_FIX, None
+    lines = source.splitlines()
+    fix = _YAML_FIX
+    if "expected a single document" in str(error):
+        return (
+            f"holds more than one YAML document (a `---` line at line {mark.line + 1}).",
+            "A card is one document: remove that `---` line, or give the second card a file "
+            "of its own.",
+            mark.line,
+        )
+    context = getattr(error, "context_mark", None)
+    if context is not None and context.line < mark.line:
+        # An unclosed `[` or `{`: YAML notices on a later line; the slip is where it opened.
+        reason = f"{reason} {getattr(error, 'context', None) or ''}".rstrip()
+        mark = context
+        fix = "Close the `[` or `{` that opens on that line, or quote the value if it is text."
+    text = lines[mark.line].strip() if mark.line < len(lines) else ""
+    shown = f" (`{excerpt(text, 80)}`)" if text else ""
+    plain = re.fullmatch(r"([A-Za-z_][\w-]*):[ \t]+([^\"'{\[].*)", text)
+    if "mapping values are not allowed" in reason and plain and len(text) <= 200:
+        # The most common slip: a value with ": " in it, which YAML reads as a nested key.
+        value = plain.group(2).replace('"', '\\"')
+        fix = f'The value contains `: `, so quote it: `{plain.group(1)}: "{value}"`.'
+    return f"is not valid YAML: {reason}{shown}.", fix, mark.line
