@@ -29,7 +29,9 @@ def test_check_reports_problems_and_fails(tmp_path: Path) -> None:
     (tmp_path / "b" / "TRL.md").write_text(card("B1", 11))
     result = _run("check", ".", cwd=tmp_path)
     assert result.returncode == 1
-    assert "error: b/TRL.md:4: `level` 11 is out of range 0..9. The card is left out" in result.stdout
+    assert (
+        "error: b/TRL.md:4: `level` 11 is out of range 0..9. The card is left out" in result.stdout
+    )
     assert "2 card file(s): 1 usable, 1 error(s), 0 warning(s)." in result.stdout
 
 

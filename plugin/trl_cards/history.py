@@ -541,7 +541,9 @@ _LOG_OPTIONS = (
 # `log.showRoot=false`, which would hide the first commit's files).
 _CONFIG = ("log.showSignature=false", "log.follow=false")
 
-_ABSENT_MODES = frozenset({"000000", "160000"})  # no file, or a submodule (not our blob)
+# No file; a symbolic link (its blob is the link's target, not a card); a submodule (its id
+# is a commit of another repository, not a blob).
+_ABSENT_MODES = frozenset({"000000", "120000", "160000"})
 
 
 class _Change(NamedTuple):

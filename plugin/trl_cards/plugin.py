@@ -24,6 +24,7 @@ from .config import TrlCardsConfig
 from .export import cards_json
 from .history import HistoryError, RepoHistory
 from .levels import LEVELS
+from .problem import Problem
 from .render import RenderedPage, Site, render_pages
 from .site import add_generated_files, add_nav_section
 from .timeline import CardHistory, build_histories, project_base, read_ignore_revs
@@ -41,6 +42,8 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         self.histories: dict[str, CardHistory] = {}
         self._site = Site()
         self._rendered: dict[str, RenderedPage] = {}
+        self._problems = 0
+        """Card problems of the last build, for `--strict` (see `on_post_build`)."""
         self._history: RepoHistory | None = None
         """The last history read: the next build reuses or extends it (see `on_startup`)."""
 
@@ -85,7 +88,11 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
             history, self._ignore_revs(directory), project_base(history.root, directory)
         )
         site = self._site_with(history)
-        self._rendered = render_pages(collection, histories, site)
+        failures: list[Problem] = []
+        self._rendered = render_pages(collection, histories, site, failures=failures)
+        for problem in failures:
+            log.warning(str(problem))
+        self._problems = len(collection.problems) + len(failures)
         pages: dict[str, str | bytes] = {u: p.markdown for u, p in self._rendered.items()}
         pages["api/cards.json"] = cards_json(collection, histories, site, started)
         for asset in _ASSETS:
@@ -104,6 +111,16 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
     ) -> str | None:
         rendered = self._rendered.get(page.file.src_uri)
         return rendered.insert_html(html) if rendered else html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # MkDocs counts warnings for --strict with a handler on the `mkdocs` logger, and `-q`
+        # filters them out before it sees them: check the card problems ourselves.
+        if config.strict and self._problems:
+            raise PluginError(
+                f"trl-cards: {self._problems} card problem(s), and --strict fails on any. "
+                f"They are listed on {self._site.url(self._site.problems())} of the built "
+                "site, and as warnings in the log (run without -q to see them)."
+            )
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[[], None]
@@ -161,7 +178,8 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
                     f"(looked for {path}). Correct the path or remove the option."
                 )
             return frozenset()
-        return read_ignore_revs(path.read_text(encoding="utf-8"))
+        # Only the commit ids matter: a comment in Latin-1 is no reason to fail.
+        return read_ignore_revs(path.read_bytes().decode("utf-8", "replace"))
 
     def _site_with(self, history: RepoHistory) -> Site:
         return replace(

@@ -20,6 +20,7 @@ from .body import render_body
 from .card import SWITCHBACK_KINDS, Card
 from .chart import timeline_svg
 from .collection import Collection
+from .fields import excerpt
 from .kpis import STALE_DAYS, Kpis, compute_kpis, system_level
 from .levels import LEVELS, PHASES, Level, level
 from .problem import Problem, Severity
@@ -118,26 +119,58 @@ def render_pages(
     histories: dict[str, CardHistory],
     site: Site,
     now: dt.datetime | None = None,
+    failures: list[Problem] | None = None,
 ) -> dict[str, RenderedPage]:
-    """Every generated page of the readiness site, by source URI."""
+    """Every generated page of the readiness site, by source URI.
+
+    A card whose page cannot be rendered (a defect, never expected) gets a page that says so
+    instead, and a problem in `failures` (when given) and on the problems page: one card
+    never costs the site.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
     inbound = _inbound_couplings(collection.cards)
     by_id = {c.id: c for c in collection.cards}
-    pages = {
-        site.dashboard(): render_dashboard(collection, histories, site, now),
-        site.problems(): render_problems(collection.problems, site),
-    }
-    for lvl in LEVELS:
-        pages[site.level(lvl.number)] = render_level(lvl, collection.cards, histories, site)
+    problems_of: dict[str, list[Problem]] = {}
+    for problem in collection.problems:
+        problems_of.setdefault(problem.path, []).append(problem)
+    failed: list[Problem] = []
+    pages = {}
     for card in collection.cards:
         history = histories.get(card.id, CardHistory(card.id))
-        pages[site.card(card.id)] = render_card(
-            card, history, inbound.get(card.id, ()), site, now, by_id
-        )
-        for number, revision in history.card_at_level.items():
-            pages[site.card_at_level(card.id, number)] = render_card_at_level(
-                card, number, revision, history, site
+        try:
+            card_pages = {
+                site.card(card.id): render_card(
+                    card,
+                    history,
+                    inbound.get(card.id, ()),
+                    site,
+                    now,
+                    by_id,
+                    problems_of.get(card.path, ()),
+                )
+            }
+            for number, revision in history.card_at_level.items():
+                card_pages[site.card_at_level(card.id, number)] = render_card_at_level(
+                    card, number, revision, history, site
+                )
+        except Exception as error:  # a defect on one card must not cost the site
+            problem = Problem(
+                card.path,
+                f"could not be rendered ({type(error).__name__}: {excerpt(str(error), 100)}); "
+                "its page shows only its id and level.",
+                "Report this message to the maintainers of mkdocs-trl-cards.",
+                key="(card)",
+                severity=Severity.WARNING,
             )
+            failed.append(problem)
+            card_pages = {site.card(card.id): _render_failed(card, problem, site)}
+        pages.update(card_pages)
+    pages[site.dashboard()] = render_dashboard(collection, histories, site, now)
+    pages[site.problems()] = render_problems((*collection.problems, *failed), site)
+    for lvl in LEVELS:
+        pages[site.level(lvl.number)] = render_level(lvl, collection.cards, histories, site)
+    if failures is not None:
+        failures += failed
     return pages
 
 
@@ -254,6 +287,7 @@ def render_card(
     site: Site,
     now: dt.datetime,
     by_id: Mapping[str, Card],
+    problems: Sequence[Problem] = (),
 ) -> RenderedPage:
     """A component's page: summary, level timeline, transitions, reviews, then the card text."""
     here = site.card(card.id)
@@ -261,6 +295,7 @@ def render_card(
         _front_matter({"title": f"{card.id} {card.name}", "tags": list(card.tags)}),
         f"# {_md(card.name)}",
         _banner(history, site),
+        _card_problems(problems, site, here),
         _block(_summary(card, history, site, here)),
     ]
     coupled = _coupled(card, coupled_from, site, here, by_id)
@@ -282,6 +317,19 @@ def render_card(
     if card.body.strip():
         parts += ["## Card", *_body_parts(card.body)]
     return _page(parts)
+
+
+def _render_failed(card: Card, problem: Problem, site: Site) -> RenderedPage:
+    return _page(
+        [
+            _front_matter({"title": f"{card.id} {card.name}"}),
+            f"# {_md(card.name)}",
+            _block(
+                f'<p><code class="trl-id">{_h(card.id)}</code> is at level '
+                f"{_badge(card.level)}. {_code(problem.message)}</p>"
+            ),
+        ]
+    )
 
 
 def render_card_at_level(
@@ -334,8 +382,11 @@ def render_problems(problems: Sequence[Problem], site: Site) -> RenderedPage:
             _front_matter({"title": "Card problems"}),
             "# Card problems",
             _block(
-                "<p>A card with an error is left out of the site until it is fixed; a warning "
-                "keeps it. <code>mkdocs build --strict</code> fails on either.</p>" + body
+                "<p>An <strong>error</strong> leaves its card out of the site until it is fixed: "
+                "the card has no usable id, name or level, or cannot be read. A "
+                "<strong>warning</strong> keeps the card and leaves out only what it names (a "
+                "value, a review, a requirement, a link). <code>mkdocs build --strict</code> "
+                "fails on either.</p>" + body
             ),
         ]
     )
@@ -572,6 +623,23 @@ def _card_row(card: Card, history: CardHistory | None, site: Site, here: str) ->
     )
 
 
+def _card_problems(problems: Sequence[Problem], site: Site, here: str) -> str:
+    """The problems of this card's file: what was left out of this page, and the fix."""
+    if not problems:
+        return ""
+    items = "".join(
+        f'<li class="trl-{p.severity.value}"><strong>{_h(p.severity.value)}</strong> '
+        f"<code>{_h(p.location)}</code>: {_code(p.message)} <em>Fix:</em> {_code(p.fix)}</li>"
+        for p in problems
+    )
+    return _block(
+        '<details class="warning trl-card-problems"><summary>This card has '
+        f"{len(problems)} problem(s); what they concern is left out of this page</summary>"
+        f'<ul>{items}</ul><p>All problems of the site: <a href="'
+        f'{site.link(here, site.problems())}">card problems</a>.</p></details>'
+    )
+
+
 def _banner(history: CardHistory, site: Site) -> str:
     if not history.incomplete or site.incomplete_before is None:
         return ""
@@ -680,9 +748,13 @@ def _page(parts: Iterable[str]) -> RenderedPage:
 
 
 def _front_matter(meta: dict[str, object]) -> str:
-    # Themes print `title` into <title> unescaped (MkDocs' Jinja does not autoescape).
+    # Themes print `title` into <title>, and material its tag names into the page, unescaped
+    # (MkDocs' Jinja does not autoescape): both go in escaped, and show as written.
     if isinstance(meta.get("title"), str):
         meta = {**meta, "title": _h(str(meta["title"]))}
+    tags = meta.get("tags")
+    if isinstance(tags, list):
+        meta = {**meta, "tags": [_h(str(tag)) for tag in tags]}
     # JSON is YAML, and json.dumps is many times faster than yaml.safe_dump on every page.
     lines = "".join(
         f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items()

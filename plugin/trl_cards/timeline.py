@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .card import Card, ParsedCard, Review, parse_card
-from .collection import DEFAULT_INCLUDE
+from .collection import DEFAULT_INCLUDE, printable_path
 from .fields import ID_PATTERN
 from .history import Commit, RepoHistory, Revision, read_history
 from .yamldoc import split_front_matter
@@ -199,7 +199,8 @@ def build_histories(
     owner_of_path: dict[str, str] = {}
     revisions: dict[str, list[CardRevision]] = {}
     for revision in history.revisions:
-        path = _relative(revision.path, base)
+        # A path that is not UTF-8 is shown escaped: pages and links must be able to name it.
+        path = printable_path(_relative(revision.path, base))
         if revision.text is None:
             card_id = owner_of_path.pop(revision.path, None)
             if card_id is not None:
