@@ -10,50 +10,27 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import (
-    Browser,
-    ConsoleMessage,
-    Locator,
-    Page,
-    Route,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import Browser, Locator, Page, expect
 
+from browser import (
+    CHROMIUM,
+    Watch,
+    chromium,
+    missing_chromium,
+    serve,
+    watched_context,
+    watched_page,
+)
 from conftest import SiteRepo, card, review
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-"""Debian's Chromium. Playwright never downloads a browser for these tests."""
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    # Belt and braces behind the route guard: no host name resolves, so even a request the
-    # browser makes on its own (outside any page) cannot reach the network.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
-]
-
 SHOTS = Path("/tmp/trl-shots")
 """Where the screenshots are copied for people to look at (outside the repository)."""
-
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-TIMEOUT = 10_000  # ms; search loads its index in a web worker, everything else is immediate
 
 RETINA = "owners: [Dana Whitfield]\ntags: [medical, vision]\n"
 
@@ -109,62 +86,18 @@ def _build_site(repo: SiteRepo) -> Path:
     return build.site
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # the browser closing a connection early is not news
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The built site, served on an ephemeral port of 127.0.0.1 for the module."""
-    site = _build_site(SiteRepo(tmp_path_factory.mktemp("browser") / "org"))
-    server = _Server(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-def _missing_chromium() -> str:
-    return (
-        f"Chromium is not installed at {CHROMIUM}: the browser tests need Debian's package, "
-        "`apt-get install chromium` (never `playwright install`)."
-    )
+    with serve(_build_site(SiteRepo(tmp_path_factory.mktemp("browser") / "org"))) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Headless Debian Chromium for the module; its absence fails the tests, never skips them."""
-    if not CHROMIUM.is_file():
-        pytest.fail(_missing_chromium())
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@dataclass
-class Watch:
-    """What a page did that it should not have: left the machine, threw, logged an error."""
-
-    outside: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
-def _is_local(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in {"data", "blob", "about"} or parts.hostname in LOCAL_HOSTS
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -175,36 +108,8 @@ def watch() -> Watch:
 @pytest.fixture
 def page(browser: Browser, base_url: str, watch: Watch) -> Iterator[Page]:
     """A fresh page; the test fails at teardown if anything was recorded in `watch`."""
-    context = browser.new_context(
-        base_url=base_url,
-        viewport={"width": 1280, "height": 900},
-        color_scheme="light",
-        service_workers="block",
-    )
-    context.set_default_timeout(TIMEOUT)
-
-    def record(url: str) -> None:
-        if url not in watch.outside:
-            watch.outside.append(url)
-
-    def guard(route: Route) -> None:
-        if _is_local(route.request.url):
-            route.continue_()
-        else:
-            record(route.request.url)
-            route.abort()
-
-    def console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            watch.errors.append(f"console: {message.text} ({message.location.get('url')})")
-
-    context.route("**/*", guard)
-    # Requests the route cannot see (a worker's, say) still show up as events.
-    context.on("request", lambda r: _is_local(r.url) or record(r.url))
-    context.on("response", lambda r: r.ok or watch.errors.append(f"HTTP {r.status}: {r.url}"))
-    new = context.new_page()
-    new.on("pageerror", lambda error: watch.errors.append(f"pageerror: {error}"))
-    new.on("console", console)
+    context = watched_context(browser, base_url, watch)
+    new = watched_page(context, watch)
     yield new
     context.close()
     assert not watch.outside, f"requests tried to leave the machine: {watch.outside}"
@@ -217,7 +122,7 @@ def _open(page: Page, url: str) -> None:
 
 
 def test_chromium_is_installed() -> None:
-    assert CHROMIUM.is_file(), _missing_chromium()
+    assert CHROMIUM.is_file(), missing_chromium()
 
 
 @pytest.mark.parametrize(
