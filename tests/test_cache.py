@@ -16,7 +16,13 @@ import pytest
 
 from conftest import SiteRepo
 from gitrepo import GitRepo, git_calls, git_shim
-from trl_cards.cache import CacheError, cache_file, load_history, save_history
+from trl_cards.cache import (
+    CacheError,
+    cache_file,
+    load_history,
+    read_history_cached,
+    save_history,
+)
 from trl_cards.history import RepoHistory, read_history
 from trl_cards.sample import SampleSpec, generate_organisation
 
@@ -544,7 +550,9 @@ def test_builds_reuse_then_extend_the_cache(
     warm = site_repo.build(strict=True)
     assert warm.returncode == 0, warm.log
     assert f"History unchanged at {first[:8]}: reused (cache, " in warm.log
-    assert [call for call in git_calls(log) if call[0] in {"log", "cat-file"}] == []
+    # A cache file is a claim: it is verified against git, in three processes whatever its size.
+    verified = [c[0] for c in git_calls(log) if c[0] in {"log", "cat-file", "ls-tree"}]
+    assert verified == ["log", "ls-tree", "cat-file"]
 
     site_repo.write("cards/a/TRL.md", card("A1", 2))
     site_repo.commit("A1 to 2")
@@ -553,11 +561,8 @@ def test_builds_reuse_then_extend_the_cache(
     assert grown.returncode == 0, grown.log
     assert f"Read 1 new commit(s) since {first[:8]} (cache, " in grown.log
     assert "1 card revision(s) in" in grown.log
-    assert [c[0] for c in git_calls(log) if c[0] in {"merge-base", "log", "cat-file"}] == [
-        "merge-base",
-        "log",
-        "cat-file",
-    ]
+    calls = [c[0] for c in git_calls(log) if c[0] in {"merge-base", "log", "cat-file", "ls-tree"}]
+    assert calls == ["log", "ls-tree", "cat-file", "merge-base", "log", "cat-file"]
     assert ".cache" not in site_repo.git("status", "--porcelain")  # the cache ignores itself
 
     site_repo.configure("      cache: false\n")
@@ -657,3 +662,73 @@ def test_serve_rebuilds_reuse_the_history_in_memory(
     assert "log" in calls[0]
     assert calls[1] == ""  # no git process at all
     assert not (site_repo.path / ".cache").exists()  # `cache: false`
+
+
+def _edited(data: dict, how: str) -> None:
+    """Edit a cache file's content as a hand (or a poisoned CI cache) might."""
+    if how == "invented author":
+        first = next(iter(data["commits"]))
+        data["commits"][first][0] = "Mallory"
+    elif how == "shifted date":
+        first = next(iter(data["commits"]))
+        data["commits"][first][3] = "2020-01-01T00:00:00+00:00"
+    elif how == "dropped revision":
+        del data["revisions"][1]
+    elif how == "duplicated revision":
+        data["revisions"].insert(1, list(data["revisions"][1]))
+    elif how == "swapped blob":
+        # Two real blobs of the file, their texts consistent: only the chain can tell.
+        first, second = data["revisions"][0], data["revisions"][1]
+        first[1], second[1] = second[1], first[1]
+    elif how == "renamed path":
+        data["revisions"][0][0] = "z/TRL.md"
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "invented author",
+        "shifted date",
+        "dropped revision",
+        "duplicated revision",
+        "swapped blob",
+        "renamed path",
+    ],
+)
+def test_a_hand_edited_cache_at_the_same_head_is_not_believed(
+    repo: GitRepo, tmp_path: Path, how: str
+):
+    linear(repo, range(1, 5))
+    path = cache_file(tmp_path)
+    full = full_read(repo.path)
+    save_history(path, full, allow_incomplete=False)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    _edited(data, how)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    said: list[str] = []
+
+    history = read_history_cached(
+        repo.path, CARDS, allow_incomplete=False, previous=None, cache=path, report=said.append
+    )
+
+    assert history.read is not None and history.read.mode == "full", said
+    assert any(line.startswith("History not reused (cache") for line in said), said
+    assert_same(history, full)
+
+
+def test_an_honest_cache_passes_verification_with_two_git_processes(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    branchy_history(repo)
+    path = cache_file(tmp_path)
+    save_history(path, full_read(repo.path), allow_incomplete=False)
+    log = git_shim(tmp_path, monkeypatch)
+
+    history = read_history_cached(
+        repo.path, CARDS, allow_incomplete=False, previous=None, cache=path, report=lambda _: None
+    )
+
+    assert history.read is not None and history.read.mode == "unchanged"
+    commands = [call[0] for call in git_calls(log)]
+    assert commands.count("log") == 1  # the commits, read again with --no-walk
+    assert commands.count("cat-file") <= 2  # the blob chain (and texts, when any is missing)

@@ -94,15 +94,17 @@ def read_history_cached(
         HistoryError: as `read_history` (a shallow or partial clone, not allowed).
     """
     origin = "previous build"
+    from_file = False
     if previous is None and cache is not None:
         started = time.perf_counter()
         try:
             previous = load_history(cache)
+            from_file = previous is not None
         except CacheError as error:
             report(f"History cache discarded, reading all of history: {error}.")
         origin = f"cache, {time.perf_counter() - started:.2f} s"
     history = read_history(
-        directory, patterns, allow_incomplete=allow_incomplete, previous=previous
+        directory, patterns, allow_incomplete=allow_incomplete, previous=previous, verify=from_file
     )
     read = history.read
     if read is None:  # no repository, no commits: nothing read, nothing to keep

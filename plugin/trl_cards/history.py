@@ -91,6 +91,17 @@ class Revision:
     renamed_from: str | None = None
     """Previous path when git reports the change as a rename between two card paths."""
 
+    @property
+    def deleted(self) -> bool:
+        """Whether this revision removed the file."""
+        return self.blob is None
+
+    @property
+    def unavailable(self) -> bool:
+        """Whether git lists this version but the repository cannot produce it (damage, or a
+        partial clone that could not fetch it)."""
+        return self.blob is not None and self.text is None
+
 
 @dataclass(frozen=True)
 class Basis:
@@ -171,6 +182,13 @@ class RepoHistory:
     date among the commits at the shallow boundary)."""
     note: str | None = None
     """Why history is empty or limited, for humans; None when it is complete."""
+    damage: tuple[str, ...] = ()
+    """What git could not give although the history needs it (a missing object, a commit git
+    cannot read), each a sentence that says how to repair it. Unlike a `note` (no repository
+    is a fine way to preview cards), damage is a warning."""
+    submodules: tuple[str, ...] = ()
+    """Paths of the repository's submodules: a card inside one has another repository's
+    history, which is not read here."""
     basis: Basis | None = None
     """What the revisions were read from besides the commits; None when nothing was read."""
     read: ReadStats | None = field(default=None, compare=False, repr=False)
@@ -188,6 +206,7 @@ def read_history(
     *,
     allow_incomplete: bool = False,
     previous: RepoHistory | None = None,
+    verify: bool = False,
 ) -> RepoHistory:
     """Read every change to the card files matching `patterns` from the repository at `directory`.
 
@@ -200,7 +219,9 @@ def read_history(
     when HEAD has not moved, and extended with the new commits when its HEAD is on the
     first-parent line of the current HEAD; either way the result equals a full read. When it
     cannot be used (another repository or basis, rewritten history), `read.discarded` says why
-    and the history is read in full. The shallow-clone check runs before any reuse.
+    and the history is read in full. The shallow-clone check runs before any reuse. With
+    `verify` (a history from a file, which anyone can edit), everything `previous` supplies is
+    first checked against git: commits, authors, dates and revisions.
 
     Raises:
         HistoryError: the repository is a shallow or partial clone and `allow_incomplete` is
@@ -215,14 +236,26 @@ def read_history(
     except OSError as error:
         return RepoHistory(None, None, None, note=f"cannot open the git repository: {error}")
     try:
-        return _read_repository(repo, Path(directory), patterns, allow_incomplete, previous)
+        return _read_repository(repo, Path(directory), patterns, allow_incomplete, previous, verify)
     except git.GitCommandNotFound:
         return RepoHistory(None, None, None, note="git is not installed")
     except git.GitCommandError as error:
         # Typically "detected dubious ownership" in a container: git's own message names the
         # fix, so pass it on rather than a traceback.
         stderr = str(error.stderr).strip().removeprefix("stderr: ").strip(" '\n")
-        return RepoHistory(_root(repo), None, None, note=f"git failed: {stderr}")
+        if "dubious ownership" in stderr:
+            return RepoHistory(_root(repo), None, None, note=f"git failed: {stderr}")
+        return RepoHistory(
+            _root(repo),
+            None,
+            None,
+            note=f"git could not read the history: {stderr[:300]}",
+            damage=(
+                f"git could not read the history of {_root(repo)}, so no card has a level "
+                f"history: {stderr[:300]}. Fix: `git fsck` names what is missing; fetch it "
+                "again (`git fetch --refetch`) or clone the repository anew.",
+            ),
+        )
     finally:
         # Ends the persistent `cat-file` processes; an unclosed one is a ResourceWarning.
         repo.close()
@@ -238,6 +271,7 @@ def _read_repository(
     patterns: Sequence[str],
     allow_incomplete: bool,
     previous: RepoHistory | None,
+    verify: bool = False,
 ) -> RepoHistory:
     root = _root(repo)
     if root is None:
@@ -272,7 +306,8 @@ def _read_repository(
         shallow_boundary=tuple(sorted(boundary)),
         mailmap=_mailmap_digest(repo, root),
     )
-    revisions, read = _revisions(repo, root, head, basis, previous)
+    revisions, read = _revisions(repo, root, head, basis, previous, verify)
+    damage = _damage(revisions, promisor is not None)
     notes = []
     if incomplete_before is not None:
         notes.append(f"shallow clone: card history before {incomplete_before:%Y-%m-%d} is missing")
@@ -287,9 +322,38 @@ def _read_repository(
         partial=promisor is not None,
         incomplete_before=incomplete_before,
         note="; ".join(notes) or None,
+        damage=damage,
+        submodules=_submodules(root),
         basis=basis,
         read=read,
     )
+
+
+def _damage(revisions: tuple[Revision, ...], partial: bool) -> tuple[str, ...]:
+    """Card versions that git lists but cannot produce: named, never taken for deletions."""
+    missing = [r for r in revisions if r.unavailable]
+    if not missing or partial:  # a partial clone says so already, and lacks objects by design
+        return ()
+    first = missing[0]
+    return (
+        f"{len(missing)} card version(s) are missing from the repository, e.g. blob "
+        f"{first.blob} of {first.path} in commit {first.landed.sha[:12]}; no transition is "
+        "derived across them. Fix: `git fsck` lists the missing objects; fetch them again "
+        "(`git fetch --refetch`) or clone the repository anew.",
+    )
+
+
+def _submodules(root: Path) -> tuple[str, ...]:
+    """Paths of the submodules `.gitmodules` declares, relative to the repository root."""
+    gitmodules = root / ".gitmodules"
+    if not gitmodules.is_file():
+        return ()
+    try:
+        config = git.GitConfigParser(str(gitmodules), read_only=True)
+        paths = {str(config.get_value(s, "path", "")).strip("/") for s in config.sections()}
+    except (OSError, ValueError, git.exc.GitError):
+        return ()
+    return tuple(sorted(p for p in paths if p))
 
 
 def _foreign(previous: RepoHistory, root: Path, basis: Basis) -> str | None:
@@ -307,9 +371,17 @@ def _foreign(previous: RepoHistory, root: Path, basis: Basis) -> str | None:
 
 
 def _revisions(
-    repo: git.Repo, root: Path, head: str, basis: Basis, previous: RepoHistory | None
+    repo: git.Repo,
+    root: Path,
+    head: str,
+    basis: Basis,
+    previous: RepoHistory | None,
+    verify: bool = False,
 ) -> tuple[tuple[Revision, ...], ReadStats]:
-    """The revisions at `head`: `previous` reused or extended when it can be, else a full read."""
+    """The revisions at `head`: `previous` reused or extended when it can be, else a full read.
+
+    With `verify`, `previous` is first checked against git (`_unverified`): a history read from
+    a file is a claim, not a fact."""
     if not basis.patterns:
         return (), ReadStats("full")
     pathspecs = _pathspecs(basis.prefix, basis.patterns)
@@ -318,6 +390,9 @@ def _revisions(
         previous = None  # git was not read then (no repository, no commits): nothing to reuse
     started = time.perf_counter()
     discarded = None if previous is None else _foreign(previous, root, basis)
+    if previous is not None and discarded is None and verify:
+        assert previous.head is not None  # checked above
+        discarded = _unverified(repo, previous.revisions, previous.head, pathspecs, cards)
     if previous is not None and discarded is None:
         since = previous.head
         assert since is not None  # checked above
@@ -354,6 +429,127 @@ def _revisions(
         log_seconds=log_seconds,
         blob_seconds=seconds,
     )
+
+
+def _unverified(
+    repo: git.Repo,
+    revisions: tuple[Revision, ...],
+    tip: str,
+    pathspecs: list[str],
+    cards: _CardPaths,
+) -> str | None:
+    """Why these revisions are not what git says up to `tip`; None when every part checks out.
+
+    Two processes whatever the size. Every commit named (landing and authoring) is read again
+    through `git log --no-walk --stdin`, with `.mailmap`, and must match in author, email,
+    dates and subject. Every revision's blob must be what its landing commit holds at its path,
+    and what the first parent of that commit holds there must be the path's previous blob: so a
+    revision dropped, added or moved is found, because the chain of one path's blobs breaks.
+    Last, the card paths at `tip` must be the ones the revisions leave.
+    """
+    named = {c.sha: c for r in revisions for c in (r.landed, r.authored)}
+    with tempfile.TemporaryFile() as requests:
+        requests.write("".join(f"{sha}\n" for sha in named).encode("ascii"))
+        requests.seek(0)
+        try:
+            output = repo.git(c=list(_CONFIG)).log(
+                "--no-walk=unsorted",
+                "--stdin",
+                "-z",
+                "--no-color",
+                "--encoding=UTF-8",
+                f"--format={_FORMAT}",
+                istream=requests,
+                stdout_as_string=False,
+            )
+        except git.GitCommandError:
+            return "a commit it names is not in the repository"
+    assert isinstance(output, bytes)
+    values: dict[str, Commit] = {}
+    read = [_commit(entry, values) for entry in _parse_log([output], cards)]
+    if len(read) != len(named) or any(_differs(named.get(c.sha), c) for c in read):
+        return "its commits (authors, dates or subjects) are not git's"
+    queries: list[tuple[str, str | None]] = []
+    state: dict[str, str | None] = {}
+    for revision in revisions:
+        source = revision.renamed_from or revision.path
+        queries.append((f"{revision.landed.sha}^:{source}", state.get(source)))
+        queries.append((f"{revision.landed.sha}:{revision.path}", revision.blob))
+        if revision.renamed_from:
+            state[revision.renamed_from] = None
+        state[revision.path] = revision.blob
+    at_tip = _card_blobs(repo, tip, pathspecs, cards)
+    if at_tip != {path: blob for path, blob in state.items() if blob is not None}:
+        return f"the card files at its HEAD {tip[:8]} are not the ones its revisions leave"
+    answers = _batch_check(repo, [query for query, _ in queries])
+    for (query, expected), answer in zip(queries, answers, strict=True):
+        if answer != expected:
+            return f"its revisions do not match the repository (at `{_shown(query)}`)"
+    return None
+
+
+def _shown(query: str) -> str:
+    """A `commit:path` query, with the commit shortened, for a message."""
+    sha, _, path = query.partition(":")
+    return f"{sha[:8]}{sha[40:]}:{path}"
+
+
+def _differs(cached: Commit | None, actual: Commit) -> bool:
+    if cached is None:
+        return True
+    return (
+        cached.author,
+        cached.email,
+        cached.date.isoformat(),
+        cached.committed.isoformat(),
+        cached.subject,
+    ) != (
+        actual.author,
+        actual.email,
+        actual.date.isoformat(),
+        actual.committed.isoformat(),
+        actual.subject,
+    )
+
+
+def _batch_check(repo: git.Repo, queries: list[str]) -> list[str | None]:
+    """The blob id each `commit:path` query names, or None where there is none."""
+    if not queries:
+        return []
+    with tempfile.TemporaryFile() as requests:
+        requests.write("".join(f"{q}\n" for q in queries).encode("utf-8", "surrogateescape"))
+        requests.seek(0)
+        output = repo.git.cat_file(
+            "--batch-check=%(objectname) %(objecttype)",
+            istream=requests,
+            stdout_as_string=False,
+        )
+    assert isinstance(output, bytes)
+    answers: list[str | None] = []
+    for line in output.split(b"\n")[: len(queries)]:
+        words = line.split(b" ")
+        answers.append(words[0].decode("ascii") if words[-1:] == [b"blob"] else None)
+    return answers
+
+
+def _card_blobs(
+    repo: git.Repo, tip: str, pathspecs: list[str], cards: _CardPaths
+) -> dict[str, str]:
+    """Blob id by card path at `tip` (regular files only, as the log reads them)."""
+    output = repo.git.ls_tree(
+        "-r", "-z", "--full-tree", tip, "--", *pathspecs, stdout_as_string=False
+    )
+    assert isinstance(output, bytes)
+    out = {}
+    for entry in output.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw = entry.partition(b"\t")
+        mode, _, blob = meta.decode("ascii").split(" ")
+        path = _decode_path(raw)
+        if mode not in _ABSENT_MODES and path in cards:
+            out[path] = blob
+    return out
 
 
 def _not_extensible(repo: git.Repo, since: str, head: str) -> str | None:
