@@ -25,7 +25,15 @@ from .fields import (
     json_schema,
 )
 from .problem import Problem, Severity
-from .yamldoc import Located, fill_raw, load_yaml, locate_keys, split_front_matter, yaml_error
+from .yamldoc import (
+    Located,
+    fill_raw,
+    load_yaml,
+    locate_keys,
+    quick_id_and_level,
+    split_front_matter,
+    yaml_error,
+)
 
 __all__ = [
     "CARD_FIELDS",
@@ -40,6 +48,7 @@ __all__ = [
     "json_schema",
     "locate_problems",
     "parse_card",
+    "quick_fields",
     "split_front_matter",
 ]
 
@@ -123,6 +132,7 @@ class Card:
     links: tuple[tuple[str, str], ...] = ()
     ethics: Ethics | None = None
     coupled: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
     requirements: tuple[Requirement, ...] = ()
     reviews: tuple[Review, ...] = ()
     body: str = ""
@@ -223,6 +233,18 @@ def _parse(text: str, path: str) -> ParsedCard:
     return ParsedCard(_build(values, path, body), tuple(problems), card_id)
 
 
+def quick_fields(text: str, path: str) -> tuple[str, int] | None:
+    """A revision's `id` and `level` read without a parse, or None when only a parse can tell.
+
+    Only ever used to skip a parse whose outcome is already known: see
+    `yamldoc.quick_id_and_level` for when it answers.
+    """
+    if path.endswith((".yml", ".yaml")):
+        return quick_id_and_level(text)
+    split = split_front_matter(text)
+    return None if split is None else quick_id_and_level(split[0])
+
+
 def _unusable(path: str, message: str, fix: str, line: int | None = None) -> ParsedCard:
     return ParsedCard(None, (Problem(path, message, fix, line=line),))
 
@@ -296,6 +318,7 @@ def _build(values: dict[str, Any], path: str, body: str) -> Card:
         links=tuple(values.get("links", {}).items()),
         ethics=Ethics(ethics["status"], ethics.get("link")) if ethics else None,
         coupled=tuple(dict.fromkeys(values.get("coupled", ()))),
+        aliases=tuple(dict.fromkeys(values.get("aliases", ()))),
         requirements=tuple(
             Requirement(
                 r["id"],

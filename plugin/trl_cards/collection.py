@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .card import MAX_FILE_CHARS, Card, ParsedCard, locate_problems, parse_card
 from .problem import Problem, Severity
@@ -198,12 +200,38 @@ def watched_folders(directory: Path, include: Sequence[str], files: Iterable[str
     return [r for r in outermost if r.is_dir()]
 
 
+def _duplicate(card: Card, first: Card, claims: Mapping[str, Claim]) -> Problem:
+    same = "is already" if first.id == card.id else f"differs only in case from `{first.id}`,"
+    held, took = claims.get(first.path), claims.get(card.path)
+    if held is None:
+        since = " (without history to tell which is older, the first by path keeps it)"
+    else:
+        since = f", which has held it since {held.since:%Y-%m-%d} (commit {held.commit[:8]})"
+    if took is not None:
+        since += f"; this file took it on {took.since:%Y-%m-%d} (commit {took.commit[:8]})"
+    elif held is not None:
+        since += "; this file is not committed yet"
+    return Problem(
+        card.path,
+        f"`id` `{card.id}` {same} the id of {first.path}{since}, so this card is left out.",
+        "Give this card an id of its own; ids are identities, so the older card keeps its id."
+        + (
+            ""
+            if first.id == card.id
+            else " Pages of ids that differ only in case would overwrite each other on "
+            "case-insensitive disks."
+        ),
+        key="id",
+    )
+
+
 def load_cards(
     directory: Path,
     include: Sequence[str] = DEFAULT_INCLUDE,
     exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    claims: Mapping[str, Claim] | None = None,
 ) -> Collection:
-    """Find, parse and check every card below `directory`."""
+    """Find, parse and check every card below `directory` (`claims`: see `check_collection`)."""
     texts = {}
     problems = []
     for path in find_card_files(directory, include, exclude):
@@ -212,7 +240,7 @@ def load_cards(
         if text is not None:
             texts[path] = text
     collection = check_collection(
-        {path: parse_card(text, path) for path, text in texts.items()}, texts
+        {path: parse_card(text, path) for path, text in texts.items()}, texts, claims
     )
     return Collection(
         collection.cards,
@@ -221,42 +249,38 @@ def load_cards(
     )
 
 
-def check_collection(parsed: dict[str, ParsedCard], texts: dict[str, str]) -> Collection:
+class Claim(NamedTuple):
+    """Since when a card file has held its id, from history: the older holder keeps an id."""
+
+    since: dt.datetime
+    commit: str
+
+
+def check_collection(
+    parsed: dict[str, ParsedCard],
+    texts: dict[str, str],
+    claims: Mapping[str, Claim] | None = None,
+) -> Collection:
     """Check what only the whole collection can tell: unique ids, coupled ids that exist.
 
-    Ids are compared without case: `P1` and `p1` would be one folder on a case-insensitive
-    disk or host, so the second of them is a duplicate too.
+    When two files hold one id, the one that has held it longer (`claims`, by path, from the
+    history) keeps it; without history, the first by path. Ids are compared without case:
+    `P1` and `p1` would be one folder on a case-insensitive disk or host.
     """
     problems: list[Problem] = [p for result in parsed.values() for p in result.problems]
+    claims = claims or {}
+    never = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     owner: dict[str, Card] = {}
     cards: list[Card] = []
-    for path, result in sorted(parsed.items()):
-        card = result.card
+    order = sorted(parsed, key=lambda path: (claims[path].since if path in claims else never, path))
+    for path in order:
+        card = parsed[path].card
         if card is None:
             continue
         first = owner.get(card.id.casefold())
         if first is not None:
-            same = (
-                "is already" if first.id == card.id else f"differs only in case from `{first.id}`,"
-            )
             problems += locate_problems(
-                [
-                    Problem(
-                        path,
-                        f"`id` `{card.id}` {same} the id of {first.path}, so this card is "
-                        "left out.",
-                        "Give each card its own id; ids are identities, so keep the older one."
-                        + (
-                            ""
-                            if first.id == card.id
-                            else " Pages of ids that differ only in "
-                            "case would overwrite each other on case-insensitive disks."
-                        ),
-                        key="id",
-                    )
-                ],
-                texts.get(path, ""),
-                path,
+                [_duplicate(card, first, claims)], texts.get(path, ""), path
             )
             continue
         owner[card.id.casefold()] = card

@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from mkdocs.config import config_options as opt
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
 
+from .clock import DEFAULT_ZONE, time_zone
 from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+
+
+class TimeZone(opt.Type[str]):
+    """An IANA time zone name, checked when the config is read."""
+
+    def __init__(self, default: str = DEFAULT_ZONE) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        name = super().run_validation(value)
+        try:
+            time_zone(name)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        return name
 
 
 class TrlCardsConfig(Config):
@@ -43,8 +59,14 @@ class TrlCardsConfig(Config):
     """Link for a commit, with `{sha}` in it. Default: `<repo_url>/commit/{sha}` when
     `repo_url` is set in mkdocs.yml."""
 
+    timezone = TimeZone()
+    """The time zone of every date on the site and in `api/cards.json` (an IANA name such as
+    `Europe/Paris`). A transition's date is the day it landed, in this zone; pages that show
+    dates say which zone they are in, and give the full time on hover."""
+
     cache = opt.Type(bool, default=True)
     """Keep the history read from git in `.cache/plugin/trl-cards/history.json`, keyed by
-    commit, so a later build reads only the new commits. A corrupt, foreign or stale cache is
-    rebuilt, never trusted. `mkdocs serve` keeps the history in memory between rebuilds
+    commit, so a later build reads only the new commits. The file is verified against git for
+    everything it supplies; a corrupt, edited, foreign or stale cache is rebuilt, never
+    trusted. `mkdocs serve` keeps the history in memory between rebuilds
     whatever this says."""

@@ -38,6 +38,8 @@ def cards_json(
                 "tags": list(card.tags),
                 "coupled": list(card.coupled),
                 "history_incomplete": history.incomplete,
+                "history_damage": history.damage,
+                "former_ids": [c.from_id for c in history.id_changes],
                 "transitions": [
                     {
                         "number": t.number,

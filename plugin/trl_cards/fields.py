@@ -623,6 +623,11 @@ CARD_FIELDS: tuple[Field, ...] = (
         "Ids of coupled cards.",
     ),
     Field(
+        "aliases",
+        ListOf(Text(pattern=ID_PATTERN, pattern_help="a card id.")),
+        "Former ids of this card: its history goes on from the card that held one.",
+    ),
+    Field(
         "requirements",
         ListOf(Record(REQUIREMENT_FIELDS), single_ok=False, unique="id"),
         "Top-level requirements.",

@@ -19,6 +19,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .cache import cache_file, read_history_cached
+from .clock import history_in_zone, time_zone, zone_name
 from .collection import Collection, load_cards, watched_folders
 from .config import TrlCardsConfig
 from .export import cards_json
@@ -27,7 +28,16 @@ from .levels import LEVELS
 from .problem import Problem
 from .render import RenderedPage, Site, render_pages
 from .site import add_generated_files, add_nav_section
-from .timeline import CardHistory, build_histories, project_base, read_ignore_revs
+from .timeline import (
+    CardHistory,
+    history_problems,
+    id_claims,
+    join_histories,
+    project_base,
+    project_folders,
+    read_ignore_revs,
+    trace_lineages,
+)
 
 log = get_plugin_logger(__name__)
 
@@ -79,14 +89,22 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         directory = Path(config.config_file_path or ".").resolve().parent
         started = dt.datetime.now(dt.timezone.utc)
-        collection = load_cards(directory, self.config.include, self.config.exclude)
+        history = history_in_zone(self._read_history(directory), time_zone(self.config.timezone))
+        base = project_base(history.root, directory)
+        traced = trace_lineages(history, self._ignore_revs(directory), base)
+        collection = load_cards(
+            directory, self.config.include, self.config.exclude, id_claims(traced)
+        )
         log.info(f"Found {len(collection.files)} card file(s), {len(collection.cards)} usable.")
+        histories = join_histories(
+            collection.cards, traced, project_folders(history.submodules, base)
+        )
+        collection = replace(
+            collection,
+            problems=collection.problems + history_problems(history, collection.cards, histories),
+        )
         for problem in collection.problems:
             log.warning(str(problem))
-        history = self._read_history(directory)
-        histories = build_histories(
-            history, self._ignore_revs(directory), project_base(history.root, directory)
-        )
         site = self._site_with(history)
         failures: list[Problem] = []
         self._rendered = render_pages(collection, histories, site, failures=failures)
@@ -183,7 +201,10 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
 
     def _site_with(self, history: RepoHistory) -> Site:
         return replace(
-            self._site, history_note=history.note, incomplete_before=history.incomplete_before
+            self._site,
+            history_note=history.note,
+            incomplete_before=history.incomplete_before,
+            zone=zone_name(time_zone(self.config.timezone)),
         )
 
 

@@ -46,6 +46,7 @@ class Site:
     source_url: str | None = None  # with `{path}`
     history_note: str | None = None  # why history is empty, when it is
     incomplete_before: dt.datetime | None = None
+    zone: str = "UTC"  # the time zone of every date shown
 
     def dashboard(self) -> str:
         """Source URI of the dashboard."""
@@ -234,7 +235,7 @@ def render_dashboard(
                 '<span class="trl-filter-count"></span></div>'
                 '<table class="trl-cards"><thead><tr><th>Id</th><th>Name</th><th>Level</th>'
                 "<th>Owners</th><th>Tags</th><th>Last change</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table>"
+                f"<tbody>{rows}</tbody></table>" + _zone_note(site)
             ),
         ]
     )
@@ -275,7 +276,7 @@ def render_level(
                 f"</tbody></table><p>{neighbours}</p>"
             ),
             f"## Components at level {lvl.number}",
-            _block(table),
+            _block(table + (_zone_note(site) if at_level else "")),
         ]
     )
 
@@ -346,7 +347,7 @@ def render_card_at_level(
         f"last revision before it left that level ({_date(_left(history, number))}), from "
         f"commit {_commit(commit.sha, site)} by {_h(commit.author)}. "
         f'<a href="{site.link(here, site.card(current.id))}">See the current card</a>.</p>'
-        "</div>"
+        f"{_zone_note(site)}</div>"
     )
     parts = [
         _front_matter({"title": f"{current.id} at level {number}", "search": {"exclude": True}}),
@@ -455,8 +456,8 @@ def _history_section(
     notes = ""
     if broken:
         items = "".join(
-            f"<li>{_date(r.landed.committed)}: commit {_commit(r.revision.authored.sha, site)} "
-            f"({_h(r.revision.authored.subject)}): "
+            f"<li>{_date(r.landed.committed)}: <code>{_h(r.path)}</code> in commit "
+            f"{_commit(r.revision.authored.sha, site)} ({_h(r.revision.authored.subject)}): "
             f"{_h(r.parsed.problems[0].message if r.parsed and r.parsed.problems else '')}</li>"
             for r in broken
         )
@@ -470,7 +471,22 @@ def _history_section(
             f"<p>{len(history.ignored)} level change(s) in ignored (mechanical) commits "
             "are not counted as transitions.</p>"
         )
-    return f'<div class="trl-timeline">{svg}</div>{table}{notes}{ignored}'
+    renamed = ""
+    if history.id_changes:
+        items = "".join(
+            f"<li>{_date(c.date)}: id changed from <code>{_h(c.from_id)}</code> to "
+            f"<code>{_h(c.to_id)}</code> in commit "
+            f"{_commit(c.revision.revision.authored.sha, site)} "
+            f"({_h(c.revision.revision.authored.subject)})</li>"
+            for c in history.id_changes
+        )
+        renamed = (
+            '<p class="trl-id-changes">The same card, renumbered (its file\'s history goes '
+            f"on):</p><ul>{items}</ul>"
+        )
+    return (
+        f'<div class="trl-timeline">{svg}</div>{table}{renamed}{notes}{ignored}{_zone_note(site)}'
+    )
 
 
 def _transition_row(t: Transition, site: Site) -> str:
@@ -641,6 +657,11 @@ def _card_problems(problems: Sequence[Problem], site: Site, here: str) -> str:
 
 
 def _banner(history: CardHistory, site: Site) -> str:
+    if history.damage:
+        return _block(
+            '<div class="admonition warning trl-damaged"><p class="admonition-title">History '
+            f"damaged</p><p>The level history of this card {_h(history.damage)}</p></div>"
+        )
     if not history.incomplete or site.incomplete_before is None:
         return ""
     return _block(
@@ -704,9 +725,22 @@ def _list(items: Iterable[str]) -> str:
 
 
 def _date(value: dt.date | dt.datetime) -> str:
+    """A day; for a moment, the day in the site's zone, with the full time on hover."""
     if isinstance(value, dt.datetime):
-        return f'<time datetime="{value.isoformat()}">{value.date().isoformat()}</time>'
+        full = f"{value:%Y-%m-%d %H:%M:%S} {value.tzname() or ''}".rstrip()
+        return (
+            f'<time datetime="{value.isoformat()}" title="{_h(full)}">'
+            f"{value.date().isoformat()}</time>"
+        )
     return f'<time datetime="{value.isoformat()}">{value.isoformat()}</time>'
+
+
+def _zone_note(site: Site) -> str:
+    """The sentence that says which clock the page's dates are read on."""
+    return (
+        f'<p class="trl-zone">Dates are days in {_h(site.zone)}, when each change landed on '
+        "the built branch; hover a date for its time.</p>"
+    )
 
 
 def _h(text: str) -> str:

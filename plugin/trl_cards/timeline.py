@@ -8,15 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .card import Card, ParsedCard, Review, parse_card
-from .collection import DEFAULT_INCLUDE, printable_path
-from .fields import ID_PATTERN
+from .card import Card, ParsedCard, Review, parse_card, quick_fields
+from .clock import DEFAULT_ZONE, history_in_zone, time_zone
+from .collection import DEFAULT_INCLUDE, Claim, printable_path
 from .history import Commit, RepoHistory, Revision, read_history
-from .yamldoc import split_front_matter
+from .problem import Problem, Severity
 
 ENTRY = "entry"
 ADVANCE = "advance"
@@ -67,7 +67,7 @@ class CardRevision:
     @property
     def deleted(self) -> bool:
         """Whether this revision removed the file."""
-        return self.revision.text is None
+        return self.revision.deleted
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,20 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class IdChange:
+    """A change of the card's id inside one file lineage: the same card, renumbered."""
+
+    from_id: str
+    to_id: str
+    revision: CardRevision
+
+    @property
+    def date(self) -> dt.datetime:
+        """When the change landed."""
+        return self.revision.landed.committed
+
+
+@dataclass(frozen=True)
 class CardHistory:
     """Everything history tells about one card."""
 
@@ -112,6 +126,17 @@ class CardHistory:
     transitions: tuple[Transition, ...] = ()
     incomplete: bool = False  # history starts at a shallow clone's boundary: older is unknown
     ignored: tuple[CardRevision, ...] = field(default=())  # level changes in ignored commits
+    id_changes: tuple[IdChange, ...] = ()
+    """Each change of the card's id within its lineage, oldest first."""
+    gaps: tuple[CardRevision, ...] = ()
+    """Versions git lists but the repository cannot produce: no transition spans them."""
+    claimed: CardRevision | None = None
+    """The revision from which the card has held its current id (for duplicates: the older
+    holder keeps the id)."""
+    path: str | None = None
+    """The card's path now (relative to the MkDocs project); None once it was deleted."""
+    damage: str | None = None
+    """Why this card's history cannot be trusted, when git could not give all of it."""
 
     @functools.cached_property
     def card_at_level(self) -> dict[int, CardRevision]:
@@ -142,40 +167,6 @@ class CardHistory:
         return tuple(r for r in self.revisions if r.checked and not r.deleted and r.card is None)
 
 
-_TOP_LEVEL = re.compile(r"^(id|level):[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?$", re.M)
-# Plain scalars YAML would not read as text: numbers, booleans, null.
-_NOT_TEXT = re.compile(
-    r"[-+]?(\d[\d_]*)?(\.[\d_]*)?([eE][-+]?\d+)?|yes|no|true|false|on|off|y|n|null|~", re.I
-)
-
-
-def quick_fields(text: str, path: str) -> tuple[str, int] | None:
-    """A revision's `id` and `level` read by pattern, or None when only a parse can tell.
-
-    Exact for what it answers: both keys once at the top level, a plain or simply quoted id
-    that YAML reads as text, a single-digit level.
-    """
-    if path.endswith((".yml", ".yaml")):
-        source = text
-    else:
-        split = split_front_matter(text)
-        if split is None:
-            return None
-        source = split[0]
-    pairs = _TOP_LEVEL.findall(source)
-    found = dict(pairs)
-    if len(pairs) != 2 or len(found) != 2:
-        return None
-    card_id, level = found["id"], found["level"]
-    if len(card_id) > 1 and card_id[0] == card_id[-1] and card_id[0] in "\"'":
-        card_id = card_id[1:-1]
-    elif _NOT_TEXT.fullmatch(card_id):
-        return None
-    if not re.fullmatch(ID_PATTERN, card_id) or not re.fullmatch(r"[0-9]", level):
-        return None
-    return card_id, int(level)
-
-
 def read_ignore_revs(text: str) -> frozenset[str]:
     """Commit ids from a file in git's blame-ignore-revs format (one id a line, `#` comments)."""
     revs = set()
@@ -189,60 +180,218 @@ def read_ignore_revs(text: str) -> frozenset[str]:
 def build_histories(
     history: RepoHistory, ignore_revs: Iterable[str] = (), base: str = ""
 ) -> dict[str, CardHistory]:
-    """Join every revision to its card by id and derive each card's transitions.
+    """Every card's history, keyed by its id: the lineages alive at HEAD (`trace_lineages`).
 
-    A card's identity is its `id`; rename edges identify revisions whose id cannot be read (a
-    broken revision). `base` is the path of the MkDocs project inside the repository, so that
-    parsing sees the same relative paths as the current cards.
+    When two live files hold one id, the one that has held it longer keeps the key.
+    """
+    out: dict[str, CardHistory] = {}
+    for traced in sorted(trace_lineages(history, ignore_revs, base), key=_claim_order):
+        out.setdefault(traced.card_id, traced)
+    return out
+
+
+def _claim_order(history: CardHistory) -> tuple[dt.datetime, str]:
+    claimed = history.claimed
+    since = claimed.landed.committed if claimed else dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    return since, history.path or ""
+
+
+@dataclass(eq=False)
+class _Lineage:
+    """One card file followed through its paths: revisions, and the ids it has held."""
+
+    revisions: list[CardRevision] = field(default_factory=list)
+    card_id: str | None = None
+    claimed: CardRevision | None = None
+    id_changes: list[IdChange] = field(default_factory=list)
+    last_path: str = ""
+    ended_at: str | None = None  # the commit that deleted the file, while it is deleted
+
+    def add(self, revision: CardRevision, card_id: str | None) -> None:
+        self.revisions.append(revision)
+        if card_id is None or card_id == self.card_id:
+            return
+        if self.card_id is not None:
+            self.id_changes.append(IdChange(self.card_id, card_id, revision))
+        self.card_id, self.claimed = card_id, revision
+
+
+def trace_lineages(
+    history: RepoHistory, ignore_revs: Iterable[str] = (), base: str = ""
+) -> tuple[CardHistory, ...]:
+    """The history of every card file alive at HEAD, followed through its lineage.
+
+    A lineage is one file: the same path, or the path git reports it renamed to. It goes on
+    across a deletion and an addition of the same id in one commit (a move git saw as two
+    changes), across a deletion and a later restore at the same path with the same id, and
+    into a new file whose card lists the lineage's id in `aliases`. An id that changes inside
+    a lineage is the same card renumbered (`id_changes`). Two files that held the same id at
+    different times, or at once (a copy), stay two cards: their revisions never mix.
+    `base` is the path of the MkDocs project inside the repository, so that parsing sees the
+    same relative paths as the current cards.
     """
     ignored = tuple(ignore_revs)
-    owner_of_path: dict[str, str] = {}
-    revisions: dict[str, list[CardRevision]] = {}
-    for revision in history.revisions:
+    alive: dict[str, _Lineage] = {}
+    ended: list[_Lineage] = []
+    for revision in _deletions_first(history.revisions):
         # A path that is not UTF-8 is shown escaped: pages and links must be able to name it.
         path = printable_path(_relative(revision.path, base))
-        if revision.text is None:
-            card_id = owner_of_path.pop(revision.path, None)
-            if card_id is not None:
-                revisions[card_id].append(CardRevision(revision, path))
+        if revision.deleted:
+            lineage = alive.pop(revision.path, None)
+            if lineage is not None:
+                lineage.revisions.append(CardRevision(revision, path))
+                lineage.last_path, lineage.ended_at = revision.path, revision.landed.sha
+                ended.append(lineage)
             continue
-        entry = CardRevision(revision, path, quick_fields(revision.text, path))
-        card_id = entry.quick[0] if entry.quick else entry.parsed.id if entry.parsed else None
-        if card_id is None and revision.renamed_from is not None:
-            card_id = owner_of_path.get(revision.renamed_from)
-        if card_id is None:
-            card_id = owner_of_path.get(revision.path)
-        if revision.renamed_from is not None:
-            owner_of_path.pop(revision.renamed_from, None)
-        if card_id is None:
-            continue  # never readable, never linked to a card: nothing to join it to
-        owner_of_path[revision.path] = card_id
-        revisions.setdefault(card_id, []).append(entry)
+        quick = quick_fields(revision.text, path) if revision.text is not None else None
+        entry = CardRevision(revision, path, quick)
+        lineage = alive.pop(revision.renamed_from, None) if revision.renamed_from else None
+        lineage = lineage or alive.get(revision.path)
+        # The fast reader only spares work: an id it reads that differs from the lineage's
+        # (or no id read at all) is decided by the full parse.
+        if quick is not None and lineage is not None and quick[0] == lineage.card_id:
+            card_id: str | None = quick[0]
+        else:
+            card_id = entry.parsed.id if entry.parsed else None
+        if lineage is None:
+            lineage = _continued(ended, revision, entry, card_id) or _Lineage()
+        alive[revision.path] = lineage
+        lineage.last_path = revision.path
+        lineage.add(entry, card_id)
     boundary = history.incomplete_before
+    return tuple(
+        _card_history(lineage, ignored, boundary)
+        for path, lineage in sorted(alive.items())
+        if lineage.card_id is not None
+    )
+
+
+def id_claims(traced: Iterable[CardHistory]) -> dict[str, Claim]:
+    """Since when each live card file (by path) has held its id: the older holder keeps it."""
     return {
-        card_id: _card_history(card_id, tuple(revs), ignored, boundary)
-        for card_id, revs in revisions.items()
+        h.path: Claim(h.claimed.landed.committed, h.claimed.landed.sha)
+        for h in traced
+        if h.path is not None and h.claimed is not None
     }
 
 
+def join_histories(
+    cards: Iterable[Card], traced: Iterable[CardHistory], submodules: Sequence[str] = ()
+) -> dict[str, CardHistory]:
+    """Each current card's history, keyed by its id: the lineage at its path, else the one
+    that holds its id (a card edited but not committed yet). `submodules` are project-relative
+    folders whose cards have another repository's history."""
+    by_path = {h.path: h for h in traced if h.path is not None}
+    by_id = {h.card_id: h for h in sorted(by_path.values(), key=_claim_order, reverse=True)}
+    out = {}
+    for card in cards:
+        history = by_path.get(card.path) or by_id.get(card.id) or CardHistory(card.id)
+        folder = next((s for s in submodules if card.path.startswith(s.rstrip("/") + "/")), None)
+        if folder is not None and not history.revisions:
+            history = replace(history, damage=_submodule_damage(folder))
+        out[card.id] = history if history.card_id == card.id else replace(history, card_id=card.id)
+    return out
+
+
+def history_problems(
+    history: RepoHistory, cards: Iterable[Card], histories: Mapping[str, CardHistory]
+) -> tuple[Problem, ...]:
+    """Damage to the history, as warnings: of the repository, and of each card it touches."""
+    out = [
+        Problem("(git repository)", *_split_fix(damage), severity=Severity.WARNING)
+        for damage in history.damage
+    ]
+    for card in cards:
+        damage = histories[card.id].damage if card.id in histories else None
+        if damage:
+            out.append(
+                Problem(
+                    card.path,
+                    *_split_fix(f"has an incomplete level history: {damage}"),
+                    severity=Severity.WARNING,
+                )
+            )
+    return tuple(out)
+
+
+def _split_fix(sentence: str) -> tuple[str, str]:
+    message, _, fix = sentence.partition(" Fix: ")
+    return (
+        message,
+        fix or "Repair the repository (`git fsck` says what is missing), or re-clone it.",
+    )
+
+
+def project_folders(paths: Iterable[str], base: str) -> list[str]:
+    """Repository-relative folders as the MkDocs project sees them (inside it only)."""
+    return [p[len(base) :] for p in paths if p.startswith(base)]
+
+
+def _submodule_damage(folder: str) -> str:
+    return (
+        f"this card is inside the git submodule `{folder}`, whose history is another "
+        "repository's and is not read here. Fix: build the site in that repository, or keep "
+        "the card in this one."
+    )
+
+
+def _deletions_first(revisions: Sequence[Revision]) -> list[Revision]:
+    """The revisions in landing order, each commit's deletions before its additions, so that a
+    move git reports as a deletion and an addition finds the deleted lineage."""
+    out: list[Revision] = []
+    group: list[Revision] = []
+    for revision in revisions:
+        if group and group[0].landed.sha != revision.landed.sha:
+            out += sorted(group, key=lambda r: not r.deleted)
+            group = []
+        group.append(revision)
+    return out + sorted(group, key=lambda r: not r.deleted)
+
+
+def _continued(
+    ended: list[_Lineage], revision: Revision, entry: CardRevision, card_id: str | None
+) -> _Lineage | None:
+    """The deleted lineage a new file continues, if any (it is then alive again)."""
+    if card_id is None:
+        return None
+    aliases = entry.card.aliases if entry.card is not None else ()
+    for lineage in reversed(ended):
+        same_id = lineage.card_id == card_id
+        moved = same_id and lineage.ended_at == revision.landed.sha
+        restored = same_id and lineage.last_path == revision.path
+        if moved or restored or lineage.card_id in aliases:
+            ended.remove(lineage)
+            lineage.ended_at = None
+            return lineage
+    return None
+
+
 def _card_history(
-    card_id: str,
-    revisions: tuple[CardRevision, ...],
-    ignored: tuple[str, ...],
-    boundary: dt.datetime | None,
+    lineage: _Lineage, ignored: tuple[str, ...], boundary: dt.datetime | None
 ) -> CardHistory:
+    revisions = tuple(lineage.revisions)
     transitions: list[Transition] = []
     skipped: list[CardRevision] = []
+    gaps: list[CardRevision] = []
     entry: int | None = None
     current: int | None = None
+    after_gap = False
     used_reviews: set[Review] = set()
     for revision in revisions:
+        if revision.revision.unavailable:
+            gaps.append(revision)
+            after_gap = True  # the level before the gap says nothing about the one after
+            continue
         quick = revision.quick
-        if revision.deleted or (quick is not None and quick[1] == current):
+        if revision.deleted or (quick is not None and quick[1] == current and not after_gap):
             continue  # the level line did not change: whatever else did, it is no transition
         card = revision.card
-        if card is None or card.level == current:
+        if card is None or (card.level == current and not after_gap):
             continue
+        if after_gap and current is not None:
+            current, after_gap = card.level, False  # known again, but not a transition
+            continue
+        after_gap = False
         if current is not None and _is_ignored(revision, ignored):
             skipped.append(revision)
             current = card.level
@@ -269,7 +418,25 @@ def _card_history(
     incomplete = (
         boundary is not None and bool(revisions) and (revisions[0].landed.committed <= boundary)
     )
-    return CardHistory(card_id, revisions, tuple(transitions), incomplete, tuple(skipped))
+    assert lineage.card_id is not None  # only lineages that held an id are traced
+    damage = None
+    if gaps:
+        damage = (
+            f"{len(gaps)} version(s) of this card are missing from the repository (the first "
+            f"in commit {gaps[0].landed.sha[:12]}); no transition is shown across them."
+        )
+    return CardHistory(
+        lineage.card_id,
+        revisions,
+        tuple(transitions),
+        incomplete,
+        tuple(skipped),
+        tuple(lineage.id_changes),
+        tuple(gaps),
+        lineage.claimed,
+        revisions[-1].path if revisions else None,
+        damage,
+    )
 
 
 def _kind(start: int, end: int, entry: int) -> str:
@@ -318,7 +485,12 @@ def load_histories(
     *,
     allow_incomplete: bool = False,
     ignore_revs: Iterable[str] = (),
+    timezone: str = DEFAULT_ZONE,
 ) -> dict[str, CardHistory]:
-    """Read git and return every card's history, keyed by card id (the public entry point)."""
+    """Read git and return every card's history, keyed by card id (the public entry point).
+
+    Dates are in `timezone` (an IANA name), as on the site.
+    """
     history = read_history(directory, include, allow_incomplete=allow_incomplete)
+    history = history_in_zone(history, time_zone(timezone))
     return build_histories(history, ignore_revs, project_base(history.root, directory))

@@ -305,3 +305,108 @@ def yaml_error(error: yaml.YAMLError, source: str) -> tuple[str, str, int | None
         value = plain.group(2).replace('"', '\\"')
         fix = f'The value contains `: `, so quote it: `{plain.group(1)}: "{value}"`.'
     return f"is not valid YAML: {reason}{shown}.", fix, mark.line
+
+
+_PLAIN_KEY = re.compile(r"([A-Za-z_][\w-]*):(?: +(.*))?")
+_COMMENT = re.compile(r"(?:\s+#.*)?\s*")
+_DOUBLE = re.compile(r'"[^"\\]*"')
+_SINGLE = re.compile(r"'[^']*'")
+_PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# Plain scalars YAML would not read as text: numbers, booleans, null.
+_NOT_TEXT = re.compile(
+    r"[-+]?(\d[\d_]*)?(\.[\d_]*)?([eE][-+]?\d+)?|yes|no|true|false|on|off|y|n|null|~", re.I
+)
+
+
+def quick_id_and_level(source: str) -> tuple[str, int] | None:
+    """The top-level `id` and `level` of YAML read by lines, or None when only a parse can tell.
+
+    It answers only when every line at the left margin is provably what it looks like: a
+    comment, or a plain `key:` (or a `- ` item) whose value is complete on that line: plain,
+    a quoted scalar that closes there, a flow collection that closes there, or a block scalar
+    header. Anything else (a quoted value that runs on to the next line, where a line
+    `id: X` would be text; a quoted or `?` key; anchors, aliases, tags, directives, a second
+    document, tabs, CR line ends) is None, and the caller parses. For YAML a full parse reads,
+    the answer is the one the parse gives (tested against it on generated cards).
+    """
+    if "\t" in source or "\r" in source:
+        return None
+    found: dict[str, str] = {}
+    for line in source.split("\n"):
+        if not line or line[0] in " #":
+            continue  # inside a value of the line above, or a comment
+        if line[0] == "-" and line[1:2] in ("", " "):
+            rest = line[1:].strip()
+            key = _PLAIN_KEY.fullmatch(rest)
+            if not _complete(rest if key is None else key.group(2) or ""):
+                return None
+            continue
+        match = _PLAIN_KEY.fullmatch(line)
+        if match is None or not _complete(match.group(2) or ""):
+            return None
+        if match.group(1) in ("id", "level"):
+            if match.group(1) in found:
+                return None
+            found[match.group(1)] = (match.group(2) or "").strip()
+    if len(found) != 2:
+        return None
+    card_id, level = _text_value(found["id"]), found["level"].split(" #", 1)[0].strip()
+    if card_id is None or not re.fullmatch(r"[0-9]", level):
+        return None
+    return card_id, int(level)
+
+
+def _complete(value: str) -> bool:
+    """Whether a value is whole on its line, so the lines after it cannot be part of it."""
+    value = value.strip()
+    if not value:
+        return True
+    first = value[0]
+    if first in "&*!%@`?|>" or value.startswith("- "):
+        return first in "|>" and re.fullmatch(r"[|>][-+0-9]*" + _COMMENT.pattern, value) is not None
+    if first in "\"'":
+        pattern = _DOUBLE if first == '"' else _SINGLE
+        quoted = pattern.match(value)
+        return quoted is not None and _COMMENT.fullmatch(value[quoted.end() :]) is not None
+    if first in "[{":
+        return _closed_flow(value)
+    return True
+
+
+def _closed_flow(value: str) -> bool:
+    """A flow collection that closes on this line, with no quote left open inside it."""
+    depth = 0
+    quote = ""
+    for index, char in enumerate(value):
+        if quote:
+            if char == quote:
+                quote = ""
+            elif char == "\\":
+                return False  # escapes: leave them to the parser
+            continue
+        if char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return _COMMENT.fullmatch(value[index + 1 :]) is not None
+        elif char in "&*!":
+            return False
+    return False
+
+
+def _text_value(value: str) -> str | None:
+    """The text of a plain or simply quoted id value, when YAML reads it as that text."""
+    if not value:
+        return None
+    value = value.split(" #", 1)[0].strip() if value[:1] not in "\"'" else value
+    if value[:1] in "\"'":
+        quoted = (_DOUBLE if value[0] == '"' else _SINGLE).match(value)
+        if quoted is None:
+            return None
+        value = quoted.group()[1:-1]
+    elif _NOT_TEXT.fullmatch(value):
+        return None
+    return value if _PLAIN_ID.fullmatch(value) else None
