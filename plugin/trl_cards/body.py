@@ -27,6 +27,10 @@ MAX_DEPTH = 16
 """The deepest nesting of lists and quotes."""
 
 _MARKER = re.compile(r"[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])")
+# A line that may nest more than MAX_DEPTH: as many markers or four-space indents in a row.
+_MAYBE_DEEP = re.compile(
+    r"^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])|[ \t]{4}){" + str(MAX_DEPTH + 1) + "}", re.M
+)
 _UNESCAPED_BRACKET = re.compile(r"(?<!\\)\[")
 
 
@@ -41,12 +45,10 @@ class BodyLimit(NamedTuple):
 
 def body_limit(text: str) -> BodyLimit | None:
     """The first limit of `MAX_*` that the body exceeds, or None: one linear pass."""
+    if text.count("[") <= MAX_BRACKETS and not _MAYBE_DEEP.search(text):
+        return None if len(text) <= MAX_BODY_CHARS else _too_long(text)
     if len(text) > MAX_BODY_CHARS:
-        return BodyLimit(
-            1,
-            f"is {len(text):,} characters long; the site renders at most {MAX_BODY_CHARS:,}.",
-            "Move long material (logs, tables of results) to a linked document.",
-        )
+        return _too_long(text)
     brackets = 0
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -70,6 +72,14 @@ def body_limit(text: str) -> BodyLimit | None:
                 "Flatten the list or the quote; deeper levels add nothing a reader can follow.",
             )
     return None
+
+
+def _too_long(text: str) -> BodyLimit:
+    return BodyLimit(
+        1,
+        f"is {len(text):,} characters long; the site renders at most {MAX_BODY_CHARS:,}.",
+        "Move long material (logs, tables of results) to a linked document.",
+    )
 
 
 _DEMOTED = {"h1": "h3", "h2": "h3", "h3": "h4", "h4": "h5", "h5": "h6"}

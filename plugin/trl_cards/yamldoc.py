@@ -44,17 +44,6 @@ class _Loader(_BaseLoader):
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if not isinstance(node, yaml.ScalarNode):
-            return super().construct_object(node, deep)
-        try:
-            return super().construct_object(node, deep)
-        except yaml.YAMLError:
-            raise
-        except Exception as error:  # any constructor's failure is this value's, not the site's
-            self.recursive_objects.pop(node, None)
-            return Unreadable(node.tag, node.value, str(error))
-
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[tuple[str, str]] = set()
         duplicates = DuplicateKeys()
@@ -69,6 +58,27 @@ class _Loader(_BaseLoader):
         return mapping
 
 
+def _guarded(constructor: Any) -> Any:
+    """A scalar constructor whose failure becomes an `Unreadable` value, not an exception."""
+
+    def construct(loader: _Loader, node: yaml.ScalarNode) -> Any:
+        try:
+            return constructor(loader, node)
+        except yaml.YAMLError:
+            raise
+        except Exception as error:  # any constructor's failure is this value's, not the site's
+            return Unreadable(node.tag, str(node.value), str(error))
+
+    return construct
+
+
+# Only the scalar constructors that can fail are wrapped (`!!int abc`, `!!bool maybe`,
+# `!!timestamp 2024-02-30`, a number of 5,000 digits): wrapping every node cost 10% of a parse.
+for _tag in ("null", "bool", "int", "float", "binary", "timestamp"):
+    _name = f"tag:yaml.org,2002:{_tag}"
+    _Loader.add_constructor(_name, _guarded(_BaseLoader.yaml_constructors[_name]))
+
+
 class LimitError(yaml.YAMLError):
     """The YAML exceeds one of the limits; the message and the fix say which, and what to do."""
 
@@ -77,20 +87,32 @@ class LimitError(yaml.YAMLError):
         self.message, self.fix, self.line = message, fix, line
 
 
+_OPENING = re.compile(r"---[ \t]*\r?\n")
+_CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
+
+
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
-    """Split `---`-fenced YAML front matter from the body: (yaml, body, first yaml line)."""
+    """Split `---`-fenced YAML front matter from the body: (yaml, body, first yaml line).
+
+    Two searches rather than one lazy pattern: that one scanned every character of the card
+    with an alternation, the largest single cost of reading a history's revisions.
+    """
     text = text.removeprefix("\ufeff")
-    match = re.match(r"---[ \t]*\r?\n(.*?)(?:^|\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", text, re.S)
-    if not match:
+    opening = _OPENING.match(text)
+    if opening is None:
         return None
-    return match.group(1), text[match.end() :], 2
+    closing = _CLOSING.search(text, opening.end())
+    if closing is None:
+        return None
+    return text[opening.end() : closing.start()], text[closing.end() :], 2
 
 
 # A top-level key at the start of a line, and an item of a block sequence.
 _TOP_KEY = re.compile(r"^(?=[A-Za-z_][\w-]*:(?:[ \t]|$))", re.M)
 _ITEM = re.compile(r"^(?=[ \t]*- )", re.M)
-# Shapes that can nest deeply; the exact check runs only when one is there.
-_DEEP = re.compile(r"(?:[-?:][ \t]+){8}|^[ \t]{48}", re.M)
+# Shapes that can nest deeply (eight `- `, `? ` or `: ` in a row, or a deep indentation); the
+# exact check runs only when one is there. Anchored at a separator, so the search is linear.
+_DEEP = re.compile(r"[-?:][ \t](?:[ \t]*[-?:][ \t]){7}|\n[ \t]{48}")
 
 
 def load_yaml(source: str) -> Any:
@@ -307,8 +329,23 @@ def yaml_error(error: yaml.YAMLError, source: str) -> tuple[str, str, int | None
     return f"is not valid YAML: {reason}{shown}.", fix, mark.line
 
 
-_PLAIN_KEY = re.compile(r"([A-Za-z_][\w-]*):(?: +(.*))?")
+# The start of a value on a line at the left margin: after `key:`, `- ` or `- key:`.
+_VALUE = r"^(?:[A-Za-z_][\w-]*:|-(?: +[A-Za-z_][\w-]*:)?) +"
+# A line at the margin that is not a plain `key:`, a `- ` item or a comment: a quoted or `?`
+# key, a document marker, a directive, text that belongs to a value above.
+_OTHER_LINE = re.compile(r"^(?![A-Za-z_][\w-]*:(?: |$)|-(?: |$)|#| |$)", re.M)
+# A value that may run on to the next lines, or that only a parse can read: anchors, aliases,
+# tags, a nested `- `, a double-quoted value left open or with an escape, a single-quoted one
+# left open (after any `''`), a quoted key in an item, a block scalar with a bad header.
+_RISKY = re.compile(
+    _VALUE
+    + r"""(?:[&*!%@`?]|- |"[^"\\\n]*(?:$|\\)|'(?:[^'\n]|'')*$|[|>](?![-+0-9]*(?: +#.*)? *$))"""
+    + r"""|^- +["'][^\n]*["']:(?: |$)""",
+    re.M,
+)
+_FLOW = re.compile(_VALUE + r"([\[{].*)", re.M)
 _COMMENT = re.compile(r"(?:\s+#.*)?\s*")
+_ID_LEVEL = re.compile(r"^(id|level):(?: +(.*))?$", re.M)
 _DOUBLE = re.compile(r'"[^"\\]*"')
 _SINGLE = re.compile(r"'[^']*'")
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -319,7 +356,7 @@ _NOT_TEXT = re.compile(
 
 
 def quick_id_and_level(source: str) -> tuple[str, int] | None:
-    """The top-level `id` and `level` of YAML read by lines, or None when only a parse can tell.
+    """The top-level `id` and `level` of YAML read by pattern, or None when only a parse can tell.
 
     It answers only when every line at the left margin is provably what it looks like: a
     comment, or a plain `key:` (or a `- ` item) whose value is complete on that line: plain,
@@ -327,54 +364,31 @@ def quick_id_and_level(source: str) -> tuple[str, int] | None:
     header. Anything else (a quoted value that runs on to the next line, where a line
     `id: X` would be text; a quoted or `?` key; anchors, aliases, tags, directives, a second
     document, tabs, CR line ends) is None, and the caller parses. For YAML a full parse reads,
-    the answer is the one the parse gives (tested against it on generated cards).
+    the answer is the one the parse gives (tested against it on generated cards). A handful of
+    searches over the whole text, in C: no loop over its lines in Python.
     """
     if "\t" in source or "\r" in source:
         return None
-    found: dict[str, str] = {}
-    for line in source.split("\n"):
-        if not line or line[0] in " #":
-            continue  # inside a value of the line above, or a comment
-        if line[0] == "-" and line[1:2] in ("", " "):
-            rest = line[1:].strip()
-            key = _PLAIN_KEY.fullmatch(rest)
-            if not _complete(rest if key is None else key.group(2) or ""):
-                return None
-            continue
-        match = _PLAIN_KEY.fullmatch(line)
-        if match is None or not _complete(match.group(2) or ""):
-            return None
-        if match.group(1) in ("id", "level"):
-            if match.group(1) in found:
-                return None
-            found[match.group(1)] = (match.group(2) or "").strip()
-    if len(found) != 2:
+    if _OTHER_LINE.search(source) or _RISKY.search(source):
         return None
-    card_id, level = _text_value(found["id"]), found["level"].split(" #", 1)[0].strip()
+    if not all(_closed_flow(flow) for flow in _FLOW.findall(source)):
+        return None
+    pairs = _ID_LEVEL.findall(source)
+    found = dict(pairs)
+    if len(pairs) != 2 or len(found) != 2:
+        return None
+    card_id = _text_value(found["id"].strip())
+    level = found["level"].split(" #", 1)[0].strip()
     if card_id is None or not re.fullmatch(r"[0-9]", level):
         return None
     return card_id, int(level)
 
 
-def _complete(value: str) -> bool:
-    """Whether a value is whole on its line, so the lines after it cannot be part of it."""
-    value = value.strip()
-    if not value:
-        return True
-    first = value[0]
-    if first in "&*!%@`?|>" or value.startswith("- "):
-        return first in "|>" and re.fullmatch(r"[|>][-+0-9]*" + _COMMENT.pattern, value) is not None
-    if first in "\"'":
-        pattern = _DOUBLE if first == '"' else _SINGLE
-        quoted = pattern.match(value)
-        return quoted is not None and _COMMENT.fullmatch(value[quoted.end() :]) is not None
-    if first in "[{":
-        return _closed_flow(value)
-    return True
-
-
 def _closed_flow(value: str) -> bool:
     """A flow collection that closes on this line, with no quote left open inside it."""
+    if not any(char in value for char in "\"'&*!#"):  # the common `[a, b]`: counted in C
+        opened = value.count("[") + value.count("{")
+        return opened == value.count("]") + value.count("}") and value[-1] in "]}"
     depth = 0
     quote = ""
     for index, char in enumerate(value):
