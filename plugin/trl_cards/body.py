@@ -28,8 +28,9 @@ MAX_DEPTH = 16
 
 _MARKER = re.compile(r"[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])")
 # A line that may nest more than MAX_DEPTH: as many markers or four-space indents in a row.
+# It starts at a literal `\n` (the text gets one in front), which the regex engine scans for.
 _MAYBE_DEEP = re.compile(
-    r"^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])|[ \t]{4}){" + str(MAX_DEPTH + 1) + "}", re.M
+    r"\n(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])|[ \t]{4}){" + str(MAX_DEPTH + 1) + "}"
 )
 _UNESCAPED_BRACKET = re.compile(r"(?<!\\)\[")
 
@@ -45,7 +46,7 @@ class BodyLimit(NamedTuple):
 
 def body_limit(text: str) -> BodyLimit | None:
     """The first limit of `MAX_*` that the body exceeds, or None: one linear pass."""
-    if text.count("[") <= MAX_BRACKETS and not _MAYBE_DEEP.search(text):
+    if text.count("[") <= MAX_BRACKETS and not _MAYBE_DEEP.search("\n" + text):
         return None if len(text) <= MAX_BODY_CHARS else _too_long(text)
     if len(text) > MAX_BODY_CHARS:
         return _too_long(text)
