@@ -232,7 +232,12 @@ def test_a_missing_card_version_is_damage_not_a_deletion(site_repo: SiteRepo):
     assert [(t["from"], t["to"]) for t in transitions] == [(None, 1)]
     assert f"1 card version(s) are missing from the repository, e.g. blob {lost}" in build.log
     assert "git fsck" in build.log
-    assert "History damaged" in build.page("readiness/cards/A1/")
+    page = build.page("readiness/cards/A1/")
+    assert "History damaged" in page
+    # The level after the gap is known (3), but not since when: the page must not say 1 -> 3.
+    assert "unknown: the history has a gap before" in page
+    assert 'class="trl-point-resumed"' in page
+    assert build.cards_json()["cards"][0]["level"] == 3
     assert strict.returncode != 0
 
 

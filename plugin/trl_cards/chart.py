@@ -56,15 +56,43 @@ def timeline_svg(history: CardHistory, now: dt.datetime, href: Callable[[Transit
             f'<text x="{x(tick):.1f}" y="{_HEIGHT - 8}" text-anchor="middle" '
             f'class="trl-axis">{year}</text>'
         )
-    points = []
-    for current, following in zip(transitions, (*transitions[1:], None), strict=True):
-        points.append(f"{x(current.date):.1f},{y(current.to_level):.1f}")
-        until = following.date if following else end
-        points.append(f"{x(until):.1f},{y(current.to_level):.1f}")
-    parts.append(
+    # The step line breaks at each gap (versions missing from the repository) and starts again
+    # where the level is known again, with no transition between.
+    events = sorted(
+        [(t.date, 1, t.to_level) for t in transitions]
+        + [(g.landed.committed, 0, None) for g in history.gaps]
+        + [(r.landed.committed, 2, r.card.level if r.card else None) for r in history.resumed],
+        key=lambda event: (event[0], event[1]),
+    )
+    segments: list[list[str]] = []
+    shown: int | None = None
+    for when, kind, to_shown in events:
+        if shown is not None:
+            segments[-1].append(f"{x(when):.1f},{y(shown):.1f}")
+        if kind == 0:
+            shown = None
+        elif to_shown is not None:
+            if shown is None:
+                segments.append([])
+            shown = to_shown
+            segments[-1].append(f"{x(when):.1f},{y(shown):.1f}")
+    if shown is not None:
+        segments[-1].append(f"{x(end):.1f},{y(shown):.1f}")
+    parts += [
         f'<polyline points="{" ".join(points)}" fill="none" stroke="currentColor" '
         'stroke-width="2" class="trl-step"/>'
-    )
+        for points in segments
+    ]
+    for revision in history.resumed:
+        if revision.card is None:
+            continue
+        when = revision.landed.committed
+        label = f"{when.date().isoformat()}: level {revision.card.level} known again after a gap"
+        parts.append(
+            f'<circle cx="{x(when):.1f}" cy="{y(revision.card.level):.1f}" r="5" '
+            'class="trl-point-resumed" fill="none" stroke="currentColor" stroke-width="2">'
+            f"<title>{html.escape(label)}</title></circle>"
+        )
     # xlink:href, not href: material's instant navigation reassigns `el.href` on every [href]
     # element, which throws on SVG links (their href is read-only).
     for t in transitions:

@@ -434,7 +434,15 @@ def _summary(card: Card, history: CardHistory | None, site: Site, here: str) -> 
     ]
     if history is not None and history.transitions:
         since = history.transitions[-1].date
-        rows.append(("At this level since", _date(since)))
+        resumed = [r.landed.committed for r in history.resumed if r.landed.committed > since]
+        rows.append(
+            (
+                "At this level since",
+                f"unknown: the history has a gap before {_date(resumed[-1])}"
+                if resumed
+                else _date(since),
+            )
+        )
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows if v)
     return f'<table class="trl-summary"><tbody>{body}</tbody></table>'
 
@@ -660,7 +668,9 @@ def _banner(history: CardHistory, site: Site) -> str:
     if history.damage:
         return _block(
             '<div class="admonition warning trl-damaged"><p class="admonition-title">History '
-            f"damaged</p><p>The level history of this card {_h(history.damage)}</p></div>"
+            f"damaged</p><p>{_h(history.damage[:1].upper() + history.damage[1:])} The chart "
+            "breaks at the gap; where the level is known again it resumes, marked with a "
+            "hollow point.</p></div>"
         )
     if not history.incomplete or site.incomplete_before is None:
         return ""

@@ -130,6 +130,9 @@ class CardHistory:
     """Each change of the card's id within its lineage, oldest first."""
     gaps: tuple[CardRevision, ...] = ()
     """Versions git lists but the repository cannot produce: no transition spans them."""
+    resumed: tuple[CardRevision, ...] = ()
+    """After each gap, the first valid revision: its level is known again from there on, but
+    not since when, and no transition leads to it."""
     claimed: CardRevision | None = None
     """The revision from which the card has held its current id (for duplicates: the older
     holder keeps the id)."""
@@ -164,7 +167,11 @@ class CardHistory:
         A revision whose `id` and `level` lines read plainly and keep the level is not read in
         full, so a break elsewhere in it is not listed: it could not have changed the level.
         """
-        return tuple(r for r in self.revisions if r.checked and not r.deleted and r.card is None)
+        return tuple(
+            r
+            for r in self.revisions
+            if r.checked and not r.deleted and not r.revision.unavailable and r.card is None
+        )
 
 
 def read_ignore_revs(text: str) -> frozenset[str]:
@@ -307,7 +314,7 @@ def history_problems(
             out.append(
                 Problem(
                     card.path,
-                    *_split_fix(f"has an incomplete level history: {damage}"),
+                    *_split_fix(f"has a damaged level history: {damage}"),
                     severity=Severity.WARNING,
                 )
             )
@@ -373,6 +380,7 @@ def _card_history(
     transitions: list[Transition] = []
     skipped: list[CardRevision] = []
     gaps: list[CardRevision] = []
+    resumed: list[CardRevision] = []
     entry: int | None = None
     current: int | None = None
     after_gap = False
@@ -390,6 +398,7 @@ def _card_history(
             continue
         if after_gap and current is not None:
             current, after_gap = card.level, False  # known again, but not a transition
+            resumed.append(revision)
             continue
         after_gap = False
         if current is not None and _is_ignored(revision, ignored):
@@ -421,9 +430,10 @@ def _card_history(
     assert lineage.card_id is not None  # only lineages that held an id are traced
     damage = None
     if gaps:
+        versions = "1 version is" if len(gaps) == 1 else f"{len(gaps)} versions are"
         damage = (
-            f"{len(gaps)} version(s) of this card are missing from the repository (the first "
-            f"in commit {gaps[0].landed.sha[:12]}); no transition is shown across them."
+            f"{versions} missing from the repository (the first in commit "
+            f"{gaps[0].landed.sha[:12]}), so no transition is shown across the gap."
         )
     return CardHistory(
         lineage.card_id,
@@ -433,6 +443,7 @@ def _card_history(
         tuple(skipped),
         tuple(lineage.id_changes),
         tuple(gaps),
+        tuple(resumed),
         lineage.claimed,
         revisions[-1].path if revisions else None,
         damage,
