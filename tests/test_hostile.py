@@ -408,6 +408,10 @@ def test_cost_stays_within_a_small_factor_of_benign_cards(
     _measured_build(benign_site)  # warm the file cache and Python's bytecode for both
     _, _, benign_seconds, benign_peak = _measured_build(benign_site)
     _, _, hostile_seconds, hostile_peak = _measured_build(corpus_site)
+    print(  # shown with `pytest -s`: the numbers behind the ratios
+        f"corpus build {hostile_seconds:.2f} s, {hostile_peak >> 10} MiB; benign build of as "
+        f"many cards {benign_seconds:.2f} s, {benign_peak >> 10} MiB"
+    )
     assert hostile_seconds < 4 * benign_seconds, (hostile_seconds, benign_seconds)
     assert hostile_peak < 2 * benign_peak, (hostile_peak, benign_peak)
 
