@@ -25,7 +25,7 @@ def cards_json(
     cards = []
     for card in collection.cards:
         history = histories.get(card.id, CardHistory(card.id))
-        url = site.url(site.card(card.id))
+        url = site.urls.url(site.urls.card(card.id))
         cards.append(
             {
                 "id": card.id,

@@ -38,6 +38,7 @@ from .timeline import (
     read_ignore_revs,
     trace_lineages,
 )
+from .urls import Urls, repo_links
 
 log = get_plugin_logger(__name__)
 
@@ -70,14 +71,9 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
                 f"trl-cards: `prefix: {self.config.prefix}` is not a folder name. "
                 "Use letters, digits, `-` and `_`, e.g. `prefix: readiness`."
             )
-        commit_url = self.config.commit_url
-        if commit_url is None and config.repo_url:
-            commit_url = config.repo_url.rstrip("/") + "/commit/{sha}"
         self._site = Site(
-            prefix=prefix,
-            directory_urls=config.use_directory_urls,
-            commit_url=commit_url,
-            source_url=_source_url(config),
+            urls=Urls(prefix, config.use_directory_urls),
+            links=repo_links(config.repo_url, config.edit_uri, self.config.commit_url),
         )
         for asset in _ASSETS:
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
@@ -105,7 +101,7 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         )
         for problem in collection.problems:
             log.warning(str(problem))
-        site = self._site_with(history)
+        site = self._site_with(history, base)
         failures: list[Problem] = []
         self._rendered = render_pages(collection, histories, site, failures=failures)
         for problem in failures:
@@ -134,10 +130,11 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         # MkDocs counts warnings for --strict with a handler on the `mkdocs` logger, and `-q`
         # filters them out before it sees them: check the card problems ourselves.
         if config.strict and self._problems:
+            urls = self._site.urls
             raise PluginError(
                 f"trl-cards: {self._problems} card problem(s), and --strict fails on any. "
-                f"They are listed on {self._site.url(self._site.problems())} of the built "
-                "site, and as warnings in the log (run without -q to see them)."
+                f"They are listed on {urls.url(urls.problems())} of the built site, and as "
+                "warnings in the log (run without -q to see them)."
             )
 
     def on_serve(
@@ -151,11 +148,15 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         return server
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        site = self._site
+        urls = self._site.urls
         add_nav_section(
             nav,
             self.config.nav_title,
-            [site.dashboard(), *(site.level(lvl.number) for lvl in LEVELS), site.problems()],
+            [
+                urls.dashboard(),
+                *(urls.level(lvl.number) for lvl in LEVELS),
+                urls.problems(),
+            ],
             files,
         )
         return nav
@@ -199,21 +200,11 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         # Only the commit ids matter: a comment in Latin-1 is no reason to fail.
         return read_ignore_revs(path.read_bytes().decode("utf-8", "replace"))
 
-    def _site_with(self, history: RepoHistory) -> Site:
+    def _site_with(self, history: RepoHistory, base: str) -> Site:
         return replace(
             self._site,
+            links=replace(self._site.links, base=base),
             history_note=history.note,
             incomplete_before=history.incomplete_before,
             zone=zone_name(time_zone(self.config.timezone)),
         )
-
-
-def _source_url(config: MkDocsConfig) -> str | None:
-    """Link to a card file in the repository's web view, when `repo_url` says where that is."""
-    repo_url = config.repo_url
-    if not repo_url:
-        return None
-    edit_uri = config.edit_uri or ""
-    match = re.match(r"(?:(?:edit|blob)/)?([^/]+)/", edit_uri.lstrip("/"))
-    branch = match.group(1) if match else "main"
-    return repo_url.rstrip("/") + f"/blob/{branch}/{{path}}"

@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .body import render_body
 from .card import SWITCHBACK_KINDS, Card
@@ -34,60 +33,19 @@ from .timeline import (
     CardRevision,
     Transition,
 )
+from .urls import RepoLinks, Urls
 
 
 @dataclass(frozen=True)
 class Site:
-    """Where pages live and how they link: the parts of the MkDocs config rendering needs."""
+    """What rendering needs to know of the site: its URL scheme, its links into the repository,
+    and what the history says about itself."""
 
-    prefix: str = "readiness"
-    directory_urls: bool = True
-    commit_url: str | None = None  # with `{sha}`
-    source_url: str | None = None  # with `{path}`
+    urls: Urls = field(default_factory=Urls)
+    links: RepoLinks = field(default_factory=RepoLinks)
     history_note: str | None = None  # why history is empty, when it is
     incomplete_before: dt.datetime | None = None
     zone: str = "UTC"  # the time zone of every date shown
-
-    def dashboard(self) -> str:
-        """Source URI of the dashboard."""
-        return f"{self.prefix}/index.md"
-
-    def problems(self) -> str:
-        """Source URI of the card problems page."""
-        return f"{self.prefix}/problems.md"
-
-    def level(self, number: int) -> str:
-        """Source URI of a level page."""
-        return f"{self.prefix}/levels/{number}.md"
-
-    def card(self, card_id: str) -> str:
-        """Source URI of a card page (ids are validated slug-safe: no `/`, no leading `.`)."""
-        return f"{self.prefix}/cards/{card_id}/index.md"
-
-    def card_at_level(self, card_id: str, number: int) -> str:
-        """Source URI of the page showing a card as it was when it left a level."""
-        return f"{self.prefix}/cards/{card_id}/level-{number}.md"
-
-    def url(self, src_uri: str) -> str:
-        """The URL (relative to the site root) that MkDocs gives a Markdown page."""
-        stem = src_uri.removesuffix(".md")
-        if not self.directory_urls:
-            return stem + ".html"
-        if stem == "index" or stem.endswith("/index"):
-            return stem.removesuffix("index")
-        return stem + "/"
-
-    def link(self, from_src: str, to_src: str, anchor: str = "") -> str:
-        """A relative link between two pages, for HTML that MkDocs will not rewrite."""
-        # The folder the browser resolves against: the page's own URL with directory URLs.
-        here = (
-            self.url(from_src).rstrip("/") if self.directory_urls else posixpath.dirname(from_src)
-        )
-        target = self.url(to_src)
-        rel = posixpath.relpath(target or ".", here or ".")
-        if target.endswith("/") and not rel.endswith("/"):
-            rel += "/"
-        return html.escape(rel + (f"#{anchor}" if anchor else ""), quote=True)
 
 
 _PLACEHOLDER = re.compile(r"<!--trl-html-(\d+)-->")
@@ -140,7 +98,7 @@ def render_pages(
         history = histories.get(card.id, CardHistory(card.id))
         try:
             card_pages = {
-                site.card(card.id): render_card(
+                site.urls.card(card.id): render_card(
                     card,
                     history,
                     inbound.get(card.id, ()),
@@ -151,7 +109,7 @@ def render_pages(
                 )
             }
             for number, revision in history.card_at_level.items():
-                card_pages[site.card_at_level(card.id, number)] = render_card_at_level(
+                card_pages[site.urls.card_at_level(card.id, number)] = render_card_at_level(
                     card, number, revision, history, site
                 )
         except Exception as error:  # a defect on one card must not cost the site
@@ -164,12 +122,12 @@ def render_pages(
                 severity=Severity.WARNING,
             )
             failed.append(problem)
-            card_pages = {site.card(card.id): _render_failed(card, problem, site)}
+            card_pages = {site.urls.card(card.id): _render_failed(card, problem, site)}
         pages.update(card_pages)
-    pages[site.dashboard()] = render_dashboard(collection, histories, site, now)
-    pages[site.problems()] = render_problems((*collection.problems, *failed), site)
+    pages[site.urls.dashboard()] = render_dashboard(collection, histories, site, now)
+    pages[site.urls.problems()] = render_problems((*collection.problems, *failed), site)
     for lvl in LEVELS:
-        pages[site.level(lvl.number)] = render_level(lvl, collection.cards, histories, site)
+        pages[site.urls.level(lvl.number)] = render_level(lvl, collection.cards, histories, site)
     if failures is not None:
         failures += failed
     return pages
@@ -182,13 +140,13 @@ def render_dashboard(
     collection: Collection, histories: dict[str, CardHistory], site: Site, now: dt.datetime
 ) -> RenderedPage:
     """The organisation's readiness at a glance: counts per level and phase, KPIs, every card."""
-    here = site.dashboard()
+    here = site.urls.dashboard()
     cards = collection.cards
     per_level = Counter(c.level for c in cards)
     per_phase = Counter(level(c.level).phase.key for c in cards)
     most = max(per_level.values(), default=1)
     bars = "".join(
-        f'<tr><td><a href="{site.link(here, site.level(lvl.number))}">'
+        f'<tr><td><a href="{site.urls.link(here, site.urls.level(lvl.number))}">'
         f'{_badge(lvl.number)} {_h(lvl.name)}</a></td><td class="trl-count">'
         f"{per_level[lvl.number]}</td><td>"
         f'<span class="trl-bar trl-phase-{lvl.phase.key}" style="width:'
@@ -207,7 +165,7 @@ def render_dashboard(
             f'<div class="admonition warning"><p class="admonition-title">Card problems</p>'
             f"<p>{len(collection.failed)} card file(s) could not be used, {errors} error(s) and "
             f"{len(collection.problems) - errors} warning(s) in all: see "
-            f'<a href="{site.link(here, site.problems())}">card problems</a>.</p></div>'
+            f'<a href="{site.urls.link(here, site.urls.problems())}">card problems</a>.</p></div>'
         )
     return _page(
         [
@@ -245,7 +203,7 @@ def render_level(
     lvl: Level, cards: Sequence[Card], histories: dict[str, CardHistory], site: Site
 ) -> RenderedPage:
     """A level: what it means, what its gate checks, and the cards at it now."""
-    here = site.level(lvl.number)
+    here = site.urls.level(lvl.number)
     at_level = [c for c in cards if c.level == lvl.number]
     rows = "".join(_card_row(c, histories.get(c.id), site, here) for c in at_level)
     table = (
@@ -256,7 +214,7 @@ def render_level(
         else "<p>No component is at this level now.</p>"
     )
     neighbours = " &middot; ".join(
-        f'<a href="{site.link(here, site.level(n))}">{label}</a>'
+        f'<a href="{site.urls.link(here, site.urls.level(n))}">{label}</a>'
         for n, label in (
             (lvl.number - 1, "&larr; Level " + str(lvl.number - 1)),
             (lvl.number + 1, "Level " + str(lvl.number + 1) + " &rarr;"),
@@ -291,7 +249,7 @@ def render_card(
     problems: Sequence[Problem] = (),
 ) -> RenderedPage:
     """A component's page: summary, level timeline, transitions, reviews, then the card text."""
-    here = site.card(card.id)
+    here = site.urls.card(card.id)
     parts = [
         _front_matter({"title": f"{card.id} {card.name}", "tags": list(card.tags)}),
         f"# {_md(card.name)}",
@@ -309,8 +267,8 @@ def render_card(
     snapshots = history.card_at_level
     if snapshots:
         links = "".join(
-            f'<li><a href="{site.link(here, site.card_at_level(card.id, n))}">The card at '
-            f"level {n}</a>, as it was when it left level {n} "
+            f'<li><a href="{site.urls.link(here, site.urls.card_at_level(card.id, n))}">'
+            f"The card at level {n}</a>, as it was when it left level {n} "
             f"({_date(_left(history, n))})</li>"
             for n in sorted(snapshots)
         )
@@ -339,14 +297,14 @@ def render_card_at_level(
     """The card as it was when it left a level: the paper's link to prior-level cards."""
     card = revision.card
     assert card is not None  # card_at_level only holds valid revisions
-    here = site.card_at_level(current.id, number)
+    here = site.urls.card_at_level(current.id, number)
     commit = revision.revision.authored
     notice = (
         '<div class="admonition info"><p class="admonition-title">An earlier version</p>'
         f"<p>This is <strong>{_h(current.id)}</strong> as it stood at level {number}, in the "
         f"last revision before it left that level ({_date(_left(history, number))}), from "
         f"commit {_commit(commit.sha, site)} by {_h(commit.author)}. "
-        f'<a href="{site.link(here, site.card(current.id))}">See the current card</a>.</p>'
+        f'<a href="{_to_card(site, here, current.id)}">See the current card</a>.</p>'
         f"{_zone_note(site)}</div>"
     )
     parts = [
@@ -421,7 +379,7 @@ def _summary(card: Card, history: CardHistory | None, site: Site, here: str) -> 
         ("Id", f'<code class="trl-id">{_h(card.id)}</code>'),
         (
             "Level",
-            f'<a href="{site.link(here, site.level(card.level))}">{_badge(card.level)} '
+            f'<a href="{site.urls.link(here, site.urls.level(card.level))}">{_badge(card.level)} '
             f"{_h(lvl.name)}</a>",
         ),
         ("Phase", _phase(lvl)),
@@ -583,12 +541,12 @@ def _kpis(kpis: Kpis, site: Site, here: str) -> str:
         for n in sorted(kpis.median_days_at_level)
     )
     skipped = "".join(
-        f'<li><a href="{site.link(here, site.card(card_id), t.anchor)}"><code>{_h(card_id)}'
+        f'<li><a href="{_to_card(site, here, card_id, t.anchor)}"><code>{_h(card_id)}'
         f"</code> {t.from_level}&rarr;{t.to_level}</a> ({_date(t.date)})</li>"
         for card_id, t in kpis.skipped_gates[:10]
     )
     stale = "".join(
-        f'<li><a href="{site.link(here, site.card(card_id))}"><code>{_h(card_id)}</code></a> '
+        f'<li><a href="{_to_card(site, here, card_id)}"><code>{_h(card_id)}</code></a> '
         f"unchanged for {days} days</li>"
         for card_id, days in kpis.stale[:10]
     )
@@ -619,7 +577,7 @@ def _coupled(
         weakest = (
             "this component"
             if part == card.id
-            else f'<a href="{site.link(here, site.card(part))}"><code>{_h(part)}</code></a>'
+            else f'<a href="{_to_card(site, here, part)}"><code>{_h(part)}</code></a>'
         )
         items.append(
             f"<tr><th>As a system</th><td>{_badge(lowest)} the lowest level of its parts, "
@@ -628,7 +586,7 @@ def _coupled(
     for label, ids in (("Couples to", card.coupled), ("Coupled from", coupled_from)):
         if ids:
             links = ", ".join(
-                f'<a href="{site.link(here, site.card(i))}"><code>{_h(i)}</code></a>' for i in ids
+                f'<a href="{_to_card(site, here, i)}"><code>{_h(i)}</code></a>' for i in ids
             )
             items.append(f"<tr><th>{label}</th><td>{links}</td></tr>")
     return f'<table class="trl-summary"><tbody>{"".join(items)}</tbody></table>' if items else ""
@@ -640,8 +598,8 @@ def _card_row(card: Card, history: CardHistory | None, site: Site, here: str) ->
     haystack = " ".join((card.id, card.name, *card.owners, *card.tags)).lower()
     return (
         f'<tr data-phase="{lvl.phase.key}" data-search="{_h(haystack)}">'
-        f'<td><a href="{site.link(here, site.card(card.id))}"><code>{_h(card.id)}</code></a></td>'
-        f'<td><a href="{site.link(here, site.card(card.id))}">{_h(card.name)}</a></td>'
+        f'<td><a href="{_to_card(site, here, card.id)}"><code>{_h(card.id)}</code></a></td>'
+        f'<td><a href="{_to_card(site, here, card.id)}">{_h(card.name)}</a></td>'
         f"<td>{_badge(card.level)}</td><td>{_list(card.owners)}</td><td>{_list(card.tags)}</td>"
         f"<td>{_date(changed) if changed else ''}</td></tr>"
     )
@@ -660,7 +618,7 @@ def _card_problems(problems: Sequence[Problem], site: Site, here: str) -> str:
         '<details class="warning trl-card-problems"><summary>This card has '
         f"{len(problems)} problem(s); what they concern is left out of this page</summary>"
         f'<ul>{items}</ul><p>All problems of the site: <a href="'
-        f'{site.link(here, site.problems())}">card problems</a>.</p></details>'
+        f'{site.urls.link(here, site.urls.problems())}">card problems</a>.</p></details>'
     )
 
 
@@ -702,17 +660,20 @@ def _ethics(card: Card) -> str:
     return text + (f' (<a href="{_h(card.ethics.link)}">checklist</a>)' if card.ethics.link else "")
 
 
+def _to_card(site: Site, here: str, card_id: str, anchor: str = "") -> str:
+    """A relative link from the page `here` to a card page (escaped)."""
+    return site.urls.link(here, site.urls.card(card_id), anchor)
+
+
 def _source(path: str, site: Site) -> str:
-    if site.source_url:
-        return f'<a href="{_h(site.source_url.format(path=path))}"><code>{_h(path)}</code></a>'
-    return f"<code>{_h(path)}</code>"
+    url = site.links.source_url(path)
+    return f'<a href="{_h(url)}"><code>{_h(path)}</code></a>' if url else f"<code>{_h(path)}</code>"
 
 
 def _commit(sha: str, site: Site) -> str:
     short = f"<code>{_h(sha[:8])}</code>"
-    return (
-        f'<a href="{_h(site.commit_url.format(sha=sha))}">{short}</a>' if site.commit_url else short
-    )
+    url = site.links.commit_url(sha)
+    return f'<a href="{_h(url)}">{short}</a>' if url else short
 
 
 def _badge(number: int) -> str:

@@ -1,0 +1,131 @@
+"""The readiness site's URL scheme, a public interface, and links into the repository's web view.
+
+Pages (source URIs, under the plugin's `prefix`):
+
+| page | source URI | URL (directory URLs) |
+|---|---|---|
+| dashboard | `readiness/index.md` | `readiness/` |
+| problems | `readiness/problems.md` | `readiness/problems/` |
+| level N | `readiness/levels/N.md` | `readiness/levels/N/` |
+| card | `readiness/cards/<id>/index.md` | `readiness/cards/<id>/` |
+| card at level N | `readiness/cards/<id>/level-N.md` | `readiness/cards/<id>/level-N/` |
+
+Anchors on a card page: `#transition-<n>` (numbered from the entry) and `#review-<n>` (reviews
+in date order). Ids are validated slug-safe, so no id can leave the card folder.
+
+Source and commit links are made in the repository's frame: a card's path is relative to the
+folder of mkdocs.yml, which may be a subfolder of the repository (`base`).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where each readiness page lives, and relative links between them."""
+
+    prefix: str = "readiness"
+    directory_urls: bool = True
+
+    def dashboard(self) -> str:
+        """Source URI of the dashboard."""
+        return f"{self.prefix}/index.md"
+
+    def problems(self) -> str:
+        """Source URI of the card problems page."""
+        return f"{self.prefix}/problems.md"
+
+    def level(self, number: int) -> str:
+        """Source URI of a level page."""
+        return f"{self.prefix}/levels/{number}.md"
+
+    def card(self, card_id: str) -> str:
+        """Source URI of a card page (ids are validated slug-safe: no `/`, no leading `.`)."""
+        return f"{self.prefix}/cards/{card_id}/index.md"
+
+    def card_at_level(self, card_id: str, number: int) -> str:
+        """Source URI of the page showing a card as it was when it left a level."""
+        return f"{self.prefix}/cards/{card_id}/level-{number}.md"
+
+    def url(self, src_uri: str) -> str:
+        """The URL (relative to the site root) that MkDocs gives a Markdown page."""
+        stem = src_uri.removesuffix(".md")
+        if not self.directory_urls:
+            return stem + ".html"
+        if stem == "index" or stem.endswith("/index"):
+            return stem.removesuffix("index")
+        return stem + "/"
+
+    def link(self, from_src: str, to_src: str, anchor: str = "") -> str:
+        """A relative link between two pages, for HTML that MkDocs will not rewrite (escaped)."""
+        # The folder the browser resolves against: the page's own URL with directory URLs.
+        here = (
+            self.url(from_src).rstrip("/") if self.directory_urls else posixpath.dirname(from_src)
+        )
+        target = self.url(to_src)
+        rel = posixpath.relpath(target or ".", here or ".")
+        if target.endswith("/") and not rel.endswith("/"):
+            rel += "/"
+        return html.escape(rel + (f"#{anchor}" if anchor else ""), quote=True)
+
+
+@dataclass(frozen=True)
+class RepoLinks:
+    """Links into the repository's web view: a file at the built branch, and a commit."""
+
+    source: str | None = None
+    """A URL with `{path}`, the path from the repository root."""
+    commit: str | None = None
+    """A URL with `{sha}`."""
+    base: str = ""
+    """The folder of mkdocs.yml inside the repository (`""`, or ending in `/`)."""
+
+    def source_url(self, path: str) -> str | None:
+        """The web view of a card file, given its path relative to mkdocs.yml."""
+        return None if self.source is None else self.source.format(path=self.base + path)
+
+    def commit_url(self, sha: str) -> str | None:
+        """The web view of a commit."""
+        return None if self.commit is None else self.commit.format(sha=sha)
+
+
+# What the edit URI of each forge looks like, the branch in it, and its file and commit URLs.
+_FORGES = (
+    # GitLab: `-/edit/main/docs/`, `-/blob/main/docs/`
+    (r"-/(?:edit|blob)/([^/]+)", "{repo}/-/blob/{branch}/{{path}}", "{repo}/-/commit/{{sha}}"),
+    # Gitea and Forgejo: `src/branch/main/docs/`, `_edit/main/docs/`
+    (
+        r"(?:src/branch|_edit)/([^/]+)",
+        "{repo}/src/branch/{branch}/{{path}}",
+        "{repo}/commit/{{sha}}",
+    ),
+    # Bitbucket: `src/main/docs/`
+    (r"src/([^/]+)", "{repo}/src/{branch}/{{path}}", "{repo}/commits/{{sha}}"),
+    # GitHub (MkDocs' default): `edit/main/docs/`, `blob/main/docs/`
+    (r"(?:edit|blob|tree)/([^/]+)", "{repo}/blob/{branch}/{{path}}", "{repo}/commit/{{sha}}"),
+)
+
+
+def repo_links(
+    repo_url: str | None, edit_uri: str | None, commit_url: str | None = None, base: str = ""
+) -> RepoLinks:
+    """Source and commit links from MkDocs' `repo_url` and `edit_uri` (the branch is read from
+    the edit URI, in the forge's own form); an explicit `commit_url` wins."""
+    if not repo_url:
+        return RepoLinks(None, commit_url, base)
+    repo = repo_url.rstrip("/")
+    path = (edit_uri or "").lstrip("/")
+    for pattern, source, commit in _FORGES:
+        match = re.match(pattern, path)
+        if match:
+            return RepoLinks(
+                source.format(repo=repo, branch=match[1]),
+                commit_url or commit.format(repo=repo),
+                base,
+            )
+    return RepoLinks(f"{repo}/blob/main/{{path}}", commit_url or f"{repo}/commit/{{sha}}", base)
