@@ -1,8 +1,13 @@
-"""The `trl-cards` command: check cards, print the JSON Schema, generate a sample organisation."""
+"""The `trl-cards` command: validate cards, export them, show a card's history, and more.
+
+Every command that reads cards reads the `trl-cards` block of mkdocs.yml (in this folder, or
+the one given with `-f`) and runs the same pipeline as the site, so it never disagrees with it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -10,20 +15,48 @@ from pathlib import Path
 
 from .card import json_schema
 from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, load_cards
-from .problem import Severity
+from .problem import Problem, Severity
+
+_EXAMPLES = {
+    "validate": "example: trl-cards validate cards/retina/TRL.md   (exit 1 on any problem)",
+    "export": "example: trl-cards export -o cards.json",
+    "history": "example: trl-cards history P13.2",
+    "check": "example: trl-cards check cards   (a folder, without mkdocs.yml)",
+    "schema": "example: trl-cards schema > card-v1.schema.json",
+    "sample": "example: trl-cards sample /tmp/org --cards 50 --commits 2000",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="trl-cards", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="validate every card below a folder")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=_EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    validate = command("validate", "check cards as the site does; exit 1 on any problem")
+    validate.add_argument("paths", nargs="*", type=Path, help="only these card files' problems")
+    history = command("history", "a card's level transitions, as its page shows them")
+    history.add_argument("card_id", metavar="ID")
+    export = command("export", "the card JSON (api/cards.json) without building a site")
+    export.add_argument("-o", "--output", type=Path, help="write here instead of to stdout")
+    for sub in (validate, history, export):
+        sub.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+    check = command("check", "validate every card below a folder, without mkdocs.yml")
     check.add_argument("directory", nargs="?", default=".", type=Path)
     check.add_argument("--include", action="append", help=f"glob (default {DEFAULT_INCLUDE})")
     check.add_argument("--exclude", action="append", help="glob of files that are not cards")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
-    commands.add_parser("schema", help="print the card format as JSON Schema")
-    sample = commands.add_parser("sample", help="generate a sample organisation repository")
+    command("schema", "print the card format as JSON Schema")
+    sample = command("sample", "generate a sample organisation repository")
     sample.add_argument("target", type=Path)
     sample.add_argument("--cards", type=int, default=100)
     sample.add_argument("--commits", type=int, default=5000)
@@ -37,19 +70,100 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sample":
         from . import sample as sample_module
 
-        return sample_module.main(
-            [
-                str(args.target),
-                "--cards",
-                str(args.cards),
-                "--commits",
-                str(args.commits),
-                "--years",
-                str(args.years),
-                "--seed",
-                str(args.seed),
-            ]
+        options = {"cards": args.cards, "commits": args.commits, "years": args.years}
+        flags = [
+            item for k, v in {**options, "seed": args.seed}.items() for item in (f"--{k}", str(v))
+        ]
+        return sample_module.main([str(args.target), *flags])
+    if args.command == "check":
+        return _check(args)
+    return _with_project(args)
+
+
+def _with_project(args: argparse.Namespace) -> int:
+    from .config import SettingsError, read_settings
+    from .export import cards_json
+    from .pipeline import PipelineError, build_project
+
+    try:
+        project = build_project(read_settings(args.config_file))
+    except (SettingsError, PipelineError) as error:
+        print(f"trl-cards: {error}", file=sys.stderr)
+        return 2
+    if args.command == "export":
+        text = cards_json(
+            project.collection, project.histories, project.site, dt.datetime.now(dt.timezone.utc)
         )
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+    if args.command == "history":
+        return _history(project.histories.get(args.card_id), args.card_id)
+    wanted = {_relative(p, project.settings.directory) for p in args.paths}
+    problems = [p for p in project.collection.problems if not wanted or p.path in wanted]
+    if args.format == "json":
+        print(json.dumps([_as_json(p) for p in problems], indent=1, ensure_ascii=False))
+    else:
+        for problem in problems:
+            print(
+                f"{problem.location}: {problem.severity.value}: {problem.message} "
+                f"Fix: {problem.fix}"
+            )
+        print(
+            f"{len(project.collection.cards)} card(s), {len(problems)} problem(s).", file=sys.stderr
+        )
+    return 1 if problems else 0
+
+
+def _relative(path: Path, directory: Path) -> str:
+    try:
+        return path.resolve().relative_to(directory.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _as_json(problem: Problem) -> dict[str, object]:
+    return {
+        "path": problem.path,
+        "line": problem.line,
+        "key": problem.key,
+        "severity": problem.severity.value,
+        "message": problem.message,
+        "fix": problem.fix,
+    }
+
+
+def _history(history: object, card_id: str) -> int:
+    from .timeline import CardHistory
+
+    if not isinstance(history, CardHistory):
+        print(f"trl-cards: no card has the id `{card_id}`.", file=sys.stderr)
+        return 1
+    for t in history.transitions:
+        change = (
+            f"enters at {t.to_level}"
+            if t.from_level is None
+            else (f"{t.from_level} -> {t.to_level}")
+        )
+        gate = "" if not t.gated else (" reviewed" if t.reviewed else " skipped gate")
+        commit = t.revision.revision.authored
+        print(
+            f"{t.date:%Y-%m-%d}  {change:<12} {t.kind}{gate}  {commit.author}  "
+            f"{commit.sha[:8]} {commit.subject}"
+        )
+    for renumbered in history.id_changes:
+        print(
+            f"{renumbered.date:%Y-%m-%d}  id changed from {renumbered.from_id} to "
+            f"{renumbered.to_id}"
+        )
+    if history.damage:
+        print(f"History damaged: {history.damage}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
     if not args.directory.is_dir():
         print(f"trl-cards: {args.directory} is not a folder.", file=sys.stderr)
         return 2

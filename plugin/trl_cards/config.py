@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from pathlib import Path
+
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config, ValidationError
+from mkdocs.config.defaults import MkDocsConfig
 
 from .clock import DEFAULT_ZONE, time_zone
 from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from .pipeline import Settings
+
+
+class Prefix(opt.Type[str]):
+    """A folder of the site, as `readiness` or `org/readiness`."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        prefix = super().run_validation(value).strip("/")
+        if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*", prefix):
+            raise ValidationError(
+                f"`{value}` is not a folder name. Use letters, digits, `-` and `_`, e.g. "
+                "`prefix: readiness`."
+            )
+        return prefix
 
 
 class TimeZone(opt.Type[str]):
@@ -33,7 +55,7 @@ class TrlCardsConfig(Config):
     exclude = opt.ListOfItems(opt.Type(str), default=list(DEFAULT_EXCLUDE))
     """Glob patterns of files and folders that are never cards (excluded folders are not walked)."""
 
-    prefix = opt.Type(str, default="readiness")
+    prefix = Prefix(default="readiness")
     """Folder of the site where the readiness pages go: `<prefix>/index.html` is the dashboard."""
 
     nav_title = opt.Type(str, default="Readiness")
@@ -50,7 +72,7 @@ class TrlCardsConfig(Config):
     """Build from a shallow or partial clone, with a banner "history incomplete before <date>"
     on every affected page, instead of failing with the fix."""
 
-    ignore_revs_file = opt.Optional(opt.Type(str))
+    ignore_revs_file = opt.Optional(opt.File(exists=True))
     """A file in git's blame-ignore-revs format (relative to mkdocs.yml) listing mechanical
     commits whose level changes are not transitions. Default: `.git-blame-ignore-revs` when
     that file exists next to mkdocs.yml."""
@@ -70,3 +92,57 @@ class TrlCardsConfig(Config):
     everything it supplies; a corrupt, edited, foreign or stale cache is rebuilt, never
     trusted. `mkdocs serve` keeps the history in memory between rebuilds
     whatever this says."""
+
+
+def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:
+    """The pipeline's settings from the plugin's options and mkdocs.yml."""
+    return Settings(
+        directory=Path(config.config_file_path or ".").resolve().parent,
+        include=tuple(options.include),
+        exclude=tuple(options.exclude),
+        history=options.history,
+        allow_incomplete_history=options.allow_incomplete_history,
+        ignore_revs_file=options.ignore_revs_file,
+        cache=options.cache,
+        timezone=options.timezone,
+        prefix=options.prefix,
+        directory_urls=config.use_directory_urls,
+        repo_url=config.repo_url,
+        edit_uri=config.edit_uri,
+        commit_url=options.commit_url,
+    )
+
+
+def read_settings(config_file: Path) -> Settings:
+    """The settings of the site whose mkdocs.yml this is, read as `mkdocs build` reads them.
+
+    MkDocs' own loader reads the file (`!ENV`, `INHERIT`, defaults such as `edit_uri`), and
+    the `trl-cards` block is validated by the same option types: the command line and the site
+    can never disagree about which files are cards.
+
+    Raises:
+        SettingsError: the file cannot be read, or names no `trl-cards` plugin, or an option
+            is invalid; the message says which and how to fix it.
+    """
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    quiet = logging.getLogger("mkdocs")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # theme notices are not the command line's business
+    try:
+        config = load_config(config_file=str(config_file))
+    except (ConfigurationError, OSError) as error:
+        raise SettingsError(f"{config_file}: {error}") from None
+    finally:
+        quiet.setLevel(level)
+    for plugin in config.plugins.values():
+        if isinstance(plugin.config, TrlCardsConfig):
+            return settings_of(plugin.config, config)
+    raise SettingsError(
+        f"{config_file} does not use the trl-cards plugin. Add `- trl-cards` under `plugins:`."
+    )
+
+
+class SettingsError(Exception):
+    """mkdocs.yml cannot give the settings; the message names the file and the fix."""

@@ -1,0 +1,144 @@
+"""One pipeline for every front end: settings in, a `Project` out. Nothing here imports MkDocs.
+
+The MkDocs plugin, the command line, the public API and a gen-files script all call
+`build_project`, so they agree on which files are cards, on every history, and on every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .cache import cache_file, read_history_cached
+from .clock import DEFAULT_ZONE, history_in_zone, time_zone, zone_name
+from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, Collection, load_cards
+from .history import HistoryError, RepoHistory
+from .render import Site
+from .timeline import (
+    CardHistory,
+    history_problems,
+    id_claims,
+    join_histories,
+    project_base,
+    project_folders,
+    read_ignore_revs,
+    trace_lineages,
+)
+from .urls import Urls, repo_links
+
+__all__ = ["PipelineError", "Project", "Settings", "build_project"]
+
+
+class PipelineError(Exception):
+    """The project cannot be read as configured; the message names the setting and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the pipeline reads: the plugin's options and the parts of mkdocs.yml it uses."""
+
+    directory: Path
+    """The folder of mkdocs.yml: card patterns and paths are relative to it."""
+    include: Sequence[str] = DEFAULT_INCLUDE
+    exclude: Sequence[str] = DEFAULT_EXCLUDE
+    history: bool = True
+    allow_incomplete_history: bool = False
+    ignore_revs_file: str | None = None
+    cache: bool = True
+    timezone: str = DEFAULT_ZONE
+    prefix: str = "readiness"
+    directory_urls: bool = True
+    repo_url: str | None = None
+    edit_uri: str | None = None
+    commit_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    """The readiness record of one project: its cards and problems, and every card's history."""
+
+    settings: Settings
+    collection: Collection
+    histories: dict[str, CardHistory]
+    history: RepoHistory
+    """What git said, in the configured zone (kept by `mkdocs serve` for the next rebuild)."""
+    site: Site
+
+
+def build_project(
+    settings: Settings,
+    *,
+    previous: RepoHistory | None = None,
+    report: Callable[[str], None] = lambda _: None,
+) -> Project:
+    """Read the cards and their history and check them together, as the site shows them.
+
+    `previous` is the history of an earlier build (`mkdocs serve`), reused or extended when git
+    allows. `report` receives progress, one sentence at a time.
+
+    Raises:
+        PipelineError: a shallow or partial clone (unless allowed), a missing ignore-revs file.
+    """
+    directory = settings.directory.resolve()
+    raw = _read_history(settings, directory, previous, report)
+    history = history_in_zone(raw, time_zone(settings.timezone))
+    base = project_base(history.root, directory)
+    traced = trace_lineages(history, _ignore_revs(settings, directory), base)
+    collection = load_cards(directory, settings.include, settings.exclude, id_claims(traced))
+    histories = join_histories(collection.cards, traced, project_folders(history.submodules, base))
+    collection = replace(
+        collection,
+        problems=collection.problems + history_problems(history, collection.cards, histories),
+    )
+    site = Site(
+        urls=Urls(settings.prefix.strip("/"), settings.directory_urls),
+        links=repo_links(settings.repo_url, settings.edit_uri, settings.commit_url, base),
+        history_note=history.note,
+        incomplete_before=history.incomplete_before,
+        zone=zone_name(time_zone(settings.timezone)),
+    )
+    return Project(settings, collection, histories, raw, site)
+
+
+def _read_history(
+    settings: Settings,
+    directory: Path,
+    previous: RepoHistory | None,
+    report: Callable[[str], None],
+) -> RepoHistory:
+    if not settings.history:
+        return RepoHistory(None, None, None, note="history is turned off (`history: false`).")
+    try:
+        history = read_history_cached(
+            directory,
+            settings.include,
+            allow_incomplete=settings.allow_incomplete_history,
+            previous=previous,
+            cache=cache_file(directory) if settings.cache else None,
+            report=report,
+        )
+    except HistoryError as error:
+        raise PipelineError(str(error)) from None
+    if history.note:  # a folder without git is a fine way to preview cards: not a warning
+        report(f"No level history: {history.note}")
+    if history.incomplete_before is not None:  # asked for with allow_incomplete_history
+        report(
+            f"Card history is incomplete before {history.incomplete_before:%Y-%m-%d}"
+            " (shallow or partial clone); affected pages carry a banner."
+        )
+    return history
+
+
+def _ignore_revs(settings: Settings, directory: Path) -> frozenset[str]:
+    name = settings.ignore_revs_file
+    path = directory / (name or ".git-blame-ignore-revs")
+    if not path.is_file():
+        if name:
+            raise PipelineError(
+                f"`ignore_revs_file: {name}` does not exist (looked for {path}). Correct the "
+                "path or remove the option."
+            )
+        return frozenset()
+    # Only the commit ids matter: a comment in Latin-1 is no reason to fail.
+    return read_ignore_revs(path.read_bytes().decode("utf-8", "replace"))
