@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 
 from conftest import card
+from trl_cards.card import MLTRL_SECTIONS, card_text, parse_card
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -61,3 +64,49 @@ def test_sample_generates_an_organisation(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "org").rglob("TRL.md"))) == 5
     assert _run("check", "org", cwd=tmp_path).returncode == 0
+
+
+def test_new_writes_a_valid_card_from_the_official_template(tmp_path: Path) -> None:
+    trl_cards = str(Path(sys.executable).parent / "trl-cards")
+    target = tmp_path / "cards" / "retina-triage" / "TRL.md"
+    made = subprocess.run(
+        [trl_cards, "new", str(target), "--level", "4", "--name", "Retina: triage"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    parsed = parse_card(target.read_text(encoding="utf-8"), "cards/retina-triage/TRL.md")
+    assert parsed.problems == ()
+    assert parsed.card is not None
+    assert (parsed.card.id, parsed.card.name, parsed.card.level) == (
+        "retina-triage",
+        "Retina: triage",
+        4,
+    )
+    assert [s for s, _ in MLTRL_SECTIONS] == re.findall(r"^## (.+)$", parsed.card.body, re.M)
+    again = subprocess.run(
+        [trl_cards, "new", str(target)], capture_output=True, text=True, check=False
+    )
+    assert again.returncode == 2 and "never overwrites" in again.stderr
+    bad = subprocess.run(
+        [trl_cards, "new", str(tmp_path / "x" / "TRL.md"), "--id", "../x"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and not (tmp_path / "x").exists()
+
+
+def test_the_writer_round_trips_every_example_card() -> None:
+    root = Path(__file__).parents[1]
+    paths = sorted(root.glob("cards/*/TRL.*"))
+    assert len(paths) >= 10
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        card = parse_card(path.read_text(encoding="utf-8"), rel).card
+        assert card is not None, rel
+        written = card_text(card)
+        again = parse_card(written, rel.replace(".yml", ".md"))
+        assert again.problems == (), (rel, again.problems)
+        assert again.card == replace(card, path=rel.replace(".yml", ".md")), rel

@@ -8,6 +8,8 @@ holds becomes problems, each graded by what it costs (`fields.dropped_by`).
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +39,7 @@ from .yamldoc import (
 
 __all__ = [
     "CARD_FIELDS",
+    "MLTRL_SECTIONS",
     "SWITCHBACK_KINDS",
     "Card",
     "Debrief",
@@ -45,11 +48,13 @@ __all__ = [
     "Requirement",
     "Review",
     "Risk",
+    "card_text",
     "json_schema",
     "locate_problems",
     "parse_card",
     "quick_fields",
     "split_front_matter",
+    "template_body",
 ]
 
 MAX_FILE_CHARS = 1 << 20
@@ -231,6 +236,85 @@ def _parse(text: str, path: str) -> ParsedCard:
     if any(name not in values for name in IDENTITY):
         return ParsedCard(None, tuple(problems), card_id)
     return ParsedCard(_build(values, path, body), tuple(problems), card_id)
+
+
+MLTRL_SECTIONS = (
+    ("TL;DR", "One line: what the component is and does."),
+    ("Top-level requirements", "1. The component shall ..."),
+    ("Model / algorithm info", "What it is, how it works, what it was trained or built on."),
+    ("Intended use", "What it is for. Unacceptable uses: ..."),
+    ("Testing status", "What is tested, how, and with what results."),
+    ("Data considerations", "Datasets, their versions, known data issues."),
+    ("Caveats, known edge cases, recommendations", "..."),
+    ("Stage debrief", "Filled in at each gated review; see `reviews`."),
+)
+"""The sections of the official card (Lavin et al. 2022, the `mltrl_card.md` template)."""
+
+
+def card_text(card: Card, hints: Sequence[str] = ()) -> str:
+    """The card as a TRL.md file: front matter in YAML that reads back as this card, then its
+    body (the format's writer: every value is quoted as JSON, which YAML reads as written).
+    `hints` are comment lines put at the end of the front matter."""
+
+    def value(data: object) -> str:
+        return json.dumps(data, ensure_ascii=False)
+
+    lines = ["---", f"id: {value(card.id)}", f"name: {value(card.name)}", f"level: {card.level}"]
+    for key in ("owners", "reviewers", "tags", "coupled", "aliases"):
+        if getattr(card, key):
+            lines.append(f"{key}: {value(list(getattr(card, key)))}")
+    if card.links:
+        lines.append(f"links: {value(dict(card.links))}")
+    if card.ethics is not None:
+        ethics = {"status": card.ethics.status, "link": card.ethics.link}
+        lines.append(f"ethics: {value({k: v for k, v in ethics.items() if v})}")
+    if card.requirements:
+        lines.append("requirements:")
+        for r in card.requirements:
+            item: dict[str, object] = {"id": r.id, "text": r.text}
+            if r.risk is not None:
+                item["risk"] = {"p_failure": r.risk.p_failure, "value": r.risk.value}
+            lines.append(f"  - {value(item)}")
+    if card.reviews:
+        lines.append("reviews:")
+        for review in card.reviews:
+            record: dict[str, object] = {
+                "date": review.date.isoformat(),
+                "from": review.from_level,
+                "to": review.to_level,
+                "decision": review.decision,
+            }
+            if review.reviewers:
+                record["reviewers"] = list(review.reviewers)
+            if review.kind:
+                record["kind"] = review.kind
+            answers = {k: getattr(review.debrief, k) for k in DEBRIEF_QUESTIONS}
+            if any(answers.values()):
+                record["debrief"] = {k: v for k, v in answers.items() if v}
+            if review.link:
+                record["link"] = review.link
+            lines.append(f"  - {value(record)}")
+    lines += [f"# {hint}" for hint in hints]
+    lines.append("---")
+    return "\n".join(lines) + "\n" + (card.body.strip("\n") + "\n" if card.body else "")
+
+
+TEMPLATE_HINTS = (
+    "The official card's summary, to fill in (see docs/card-format.md):",
+    "owners: [Your team]",
+    "reviewers: [Who reviews its gates]",
+    "tags: [vision]",
+    "links: {project: https://..., requirements: https://..., code: https://...}",
+    "coupled: [ids of related cards]",
+    "requirements: [{id: REQ-1, text: The component shall ..., risk: {p_failure: 0.1, value: 5}}]",
+    "reviews: [{date: YYYY-MM-DD, from: 3, to: 4, decision: advance, reviewers: [...]}]",
+)
+"""The summary keys of the official card, shown as comments in a new card."""
+
+
+def template_body() -> str:
+    """The body of a new card: the official card's sections, in order, to be filled in."""
+    return "\n".join(f"## {title}\n{hint}\n" for title, hint in MLTRL_SECTIONS)
 
 
 def quick_fields(text: str, path: str) -> tuple[str, int] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ _EXAMPLES = {
     "validate": "example: trl-cards validate cards/retina/TRL.md   (exit 1 on any problem)",
     "export": "example: trl-cards export -o cards.json",
     "history": "example: trl-cards history P13.2",
+    "new": "example: trl-cards new cards/retina/TRL.md --id P13.2 --name 'Retina triage' --level 4",
     "check": "example: trl-cards check cards   (a folder, without mkdocs.yml)",
     "schema": "example: trl-cards schema > card-v1.schema.json",
     "sample": "example: trl-cards sample /tmp/org --cards 50 --commits 2000",
@@ -47,6 +49,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     history.add_argument("card_id", metavar="ID")
     export = command("export", "the card JSON (api/cards.json) without building a site")
     export.add_argument("-o", "--output", type=Path, help="write here instead of to stdout")
+    new = command("new", "start a card from the official MLTRL template, valid as written")
+    new.add_argument("path", type=Path, help="the card file to write, e.g. cards/x/TRL.md")
+    new.add_argument("--id", help="the card's id (default: its folder's name)")
+    new.add_argument("--name", help="the component's name (default: its folder's name)")
+    new.add_argument(
+        "--level",
+        type=int,
+        default=3,
+        choices=range(10),
+        metavar="0-9",
+        help="its level now (default 3: most components enter at 3 or 4)",
+    )
     for sub in (validate, history, export):
         sub.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
     validate.add_argument("--format", choices=("text", "json"), default="text")
@@ -77,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return sample_module.main([str(args.target), *flags])
     if args.command == "check":
         return _check(args)
+    if args.command == "new":
+        return _new(args)
     return _with_project(args)
 
 
@@ -160,6 +176,41 @@ def _history(history: object, card_id: str) -> int:
         )
     if history.damage:
         print(f"History damaged: {history.damage}")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .card import TEMPLATE_HINTS, Card, Ethics, card_text, parse_card, template_body
+
+    path: Path = args.path
+    if path.exists():
+        print(
+            f"trl-cards: {path} exists already; a new card never overwrites one.", file=sys.stderr
+        )
+        return 2
+    folder = path.resolve().parent.name or "component"
+    card_id = args.id or re.sub(r"[^A-Za-z0-9._-]+", "-", folder).strip("-.") or "C1"
+    name = args.name or folder.replace("-", " ").replace("_", " ").capitalize()
+    new = Card(
+        card_id,
+        name,
+        args.level,
+        path.as_posix(),
+        ethics=Ethics("not started"),
+        body=template_body(),
+    )
+    text = card_text(new, TEMPLATE_HINTS)
+    parsed = parse_card(text, path.as_posix())
+    if parsed.problems:  # e.g. an --id that is not a slug: say so, write nothing
+        for problem in parsed.problems:
+            print(f"trl-cards: {problem}", file=sys.stderr)
+        return 2
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(
+        f"Wrote {path}: {card_id} at level {args.level}. Fill in its sections, then run "
+        "`trl-cards validate`."
+    )
     return 0
 
 
