@@ -117,7 +117,16 @@ def test_history_prints_what_the_card_page_shows(site_repo: SiteRepo) -> None:
 
 
 def test_every_command_has_an_example_in_its_help() -> None:
-    for command in ("validate", "export", "history", "check", "schema", "sample"):
+    for command in (
+        "validate",
+        "new",
+        "export",
+        "history",
+        "generate",
+        "check",
+        "schema",
+        "sample",
+    ):
         result = subprocess.run(
             [str(Path(sys.executable).parent / "trl-cards"), command, "--help"],
             capture_output=True,

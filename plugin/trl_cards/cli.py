@@ -13,15 +13,20 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .card import json_schema
 from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, load_cards
 from .problem import Problem, Severity
 
+if TYPE_CHECKING:
+    from .pipeline import Project
+
 _EXAMPLES = {
     "validate": "example: trl-cards validate cards/retina/TRL.md   (exit 1 on any problem)",
     "export": "example: trl-cards export -o cards.json",
     "history": "example: trl-cards history P13.2",
+    "generate": "example: trl-cards generate docs/readiness   (then build with any engine)",
     "new": "example: trl-cards new cards/retina/TRL.md --id P13.2 --name 'Retina triage' --level 4",
     "check": "example: trl-cards check cards   (a folder, without mkdocs.yml)",
     "schema": "example: trl-cards schema > card-v1.schema.json",
@@ -61,7 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="0-9",
         help="its level now (default 3: most components enter at 3 or 4)",
     )
-    for sub in (validate, history, export):
+    generate = command(
+        "generate", "write the readiness pages as files, for engines without the plugin"
+    )
+    generate.add_argument("target", type=Path, help="the folder of the pages, e.g. docs/readiness")
+    for sub in (validate, history, export, generate):
         sub.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
     validate.add_argument("--format", choices=("text", "json"), default="text")
     check = command("check", "validate every card below a folder, without mkdocs.yml")
@@ -117,6 +126,8 @@ def _with_project(args: argparse.Namespace) -> int:
         return 0
     if args.command == "history":
         return _history(project.histories.get(args.card_id), args.card_id)
+    if args.command == "generate":
+        return _generate(project, args.target)
     wanted = {_relative(p, project.settings.directory) for p in args.paths}
     problems = [p for p in project.collection.problems if not wanted or p.path in wanted]
     if args.format == "json":
@@ -130,6 +141,22 @@ def _with_project(args: argparse.Namespace) -> int:
         print(
             f"{len(project.collection.cards)} card(s), {len(problems)} problem(s).", file=sys.stderr
         )
+    return 1 if problems else 0
+
+
+def _generate(project: Project, target: Path) -> int:
+    from .generate import config_snippet, generate_files, write_files
+
+    files, failures = generate_files(project, dt.datetime.now(dt.timezone.utc))
+    write_files(files, target)
+    problems = [*project.collection.problems, *failures]
+    for problem in problems:
+        print(
+            f"{problem.location}: {problem.severity.value}: {problem.message} Fix: {problem.fix}",
+            file=sys.stderr,
+        )
+    print(f"Wrote {len(files)} file(s) to {target}. To show them, add to mkdocs.yml:\n")
+    print(config_snippet(project))
     return 1 if problems else 0
 
 

@@ -1,0 +1,79 @@
+"""A readiness site without the plugin: `trl-cards generate` writes the pages as files, and
+MkDocs without `trl-cards` (as Zensical would) builds the same site from them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import SiteRepo
+from test_build import _history_repo
+
+PLAIN = """\
+site_name: Readiness without the plugin
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+"""
+
+
+def _links(page: Path) -> list[str]:
+    return re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', page.read_text(encoding="utf-8"))
+
+
+def test_a_site_without_the_plugin_from_generated_pages(site_repo: SiteRepo) -> None:
+    _history_repo(site_repo)
+    plugin_build = site_repo.build(strict=True)
+    assert plugin_build.returncode == 0, plugin_build.log
+
+    generated = subprocess.run(
+        [str(Path(sys.executable).parent / "trl-cards"), "generate", "docs/readiness"],
+        cwd=site_repo.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert generated.returncode == 0, generated.stderr
+    snippet = generated.stdout.split("add to mkdocs.yml:\n", 1)[1]
+    (site_repo.path / "plain.yml").write_text(PLAIN + snippet, encoding="utf-8")
+    env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+    plain = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", "plain.yml", "--strict", "-d", "plain"],
+        cwd=site_repo.path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    site = site_repo.path / "plain"
+
+    for card_id in ("P1", "R1"):
+        page = site / "readiness" / "cards" / card_id / "index.html"
+        assert page.is_file(), card_id
+        assert 'class="trl-transitions"' in page.read_text(encoding="utf-8")
+    assert (site / "readiness" / "cards" / "P1" / "level-3" / "index.html").is_file()
+    for page in (site / "readiness").rglob("*.html"):
+        for href in _links(page):
+            target = (page.parent / href).resolve()
+            assert target.is_file() or (target / "index.html").is_file(), (page, href)
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert any(
+        d["location"].startswith("readiness/cards/P1/")
+        for d in index["docs"]
+        if "P1" in d.get("title", "") + d.get("text", "")
+    )
+
+    def cards(path: Path) -> object:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data["cards"]
+
+    assert cards(site / "readiness" / "cards.json") == cards(
+        plugin_build.site / "api" / "cards.json"
+    )
