@@ -355,3 +355,14 @@ def test_every_generated_link_resolves(site_repo: SiteRepo, directory_urls: bool
                 assert f'id="{href[1]}"' in target.read_text(encoding="utf-8"), (page, href)
             checked += 1
     assert checked > 200
+
+
+def test_enabled_false_leaves_the_site_alone(site_repo: SiteRepo) -> None:
+    site_repo.write("cards/bad/TRL.md", "---\nid: B1\nname: Bad\nlevel: 12\n---\n")
+    site_repo.commit("A bad card")
+    site_repo.configure("      enabled: false\n")
+    build = site_repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    assert not (build.site / "readiness").exists()
+    assert not (build.site / "api").exists()
+    assert "trl-cards" not in build.page("")

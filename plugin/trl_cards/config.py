@@ -49,6 +49,10 @@ class TimeZone(opt.Type[str]):
 class TrlCardsConfig(Config):
     """Options of the `trl-cards` plugin."""
 
+    enabled = opt.Type(bool, default=True)
+    """Run the plugin. `false` leaves the site as if the plugin were not listed (e.g.
+    `enabled: !ENV [TRL_CARDS, true]` to switch it off for a quick preview)."""
+
     include = opt.ListOfItems(opt.Type(str), default=list(DEFAULT_INCLUDE))
     """Glob patterns of card files, relative to the folder of mkdocs.yml (`**` spans folders)."""
 

@@ -54,6 +54,8 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         """
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not self.config.enabled:
+            return config
         for asset in _ASSETS:
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if f"assets/{asset}" not in target:
@@ -62,6 +64,8 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
 
     @event_priority(-50)  # late: after mkdocs-gen-files and other plugins have added their files
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if not self.config.enabled:
+            return files
         started = dt.datetime.now(dt.timezone.utc)
         try:
             project = build_project(
@@ -113,6 +117,8 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[[], None]
     ) -> LiveReloadServer:
         # MkDocs watches docs/ and mkdocs.yml; cards live next to their code.
+        if not self.config.enabled:
+            return server
         directory = Path(config.config_file_path or ".").resolve().parent
         files = self.collection.files if self.collection else ()
         for folder in watched_folders(directory, self.config.include, files):
