@@ -41,8 +41,10 @@ import markdown
 
 from trl_cards.collection import DEFAULT_INCLUDE
 from trl_cards.history import read_history
-from trl_cards.sample import SampleSpec, generate_organisation
 from trl_cards.timeline import build_histories
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from sample_org import SampleSpec, generate_organisation
 
 _PROJECT = Path(__file__).resolve().parents[1]
 _ENV = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}

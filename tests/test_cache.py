@@ -16,6 +16,7 @@ import pytest
 
 from conftest import SiteRepo
 from gitrepo import GitRepo, git_calls, git_shim
+from sample_org import SampleSpec, generate_organisation
 from trl_cards.cache import (
     CacheError,
     cache_file,
@@ -24,7 +25,6 @@ from trl_cards.cache import (
     save_history,
 )
 from trl_cards.history import RepoHistory, read_history
-from trl_cards.sample import SampleSpec, generate_organisation
 
 CARDS = ("**/TRL.md", "**/TRL.yml", "**/TRL.yaml")
 

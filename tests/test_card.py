@@ -129,7 +129,7 @@ def test_memoised_loader_equals_yaml(source: str) -> None:
 def test_memoised_loader_on_every_revision_of_an_organisation(tmp_path: Path) -> None:
     import subprocess
 
-    from trl_cards.sample import SampleSpec, generate_organisation
+    from sample_org import SampleSpec, generate_organisation
 
     generate_organisation(tmp_path / "org", SampleSpec(cards=12, commits=400, seed=5))
     shas = subprocess.run(

@@ -59,8 +59,15 @@ def test_schema_is_printed(tmp_path: Path) -> None:
     assert schema["required"] == ["id", "name", "level"]
 
 
-def test_sample_generates_an_organisation(tmp_path: Path) -> None:
-    result = _run("sample", "org", "--cards", "5", "--commits", "60", cwd=tmp_path)
+def test_a_generated_organisation_checks_clean(tmp_path: Path) -> None:
+    tool = Path(__file__).parents[1] / "tools" / "sample_org.py"
+    result = subprocess.run(
+        [sys.executable, str(tool), "org", "--cards", "5", "--commits", "60"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "org").rglob("TRL.md"))) == 5
     assert _run("check", "org", cwd=tmp_path).returncode == 0

@@ -125,7 +125,6 @@ def test_every_command_has_an_example_in_its_help() -> None:
         "generate",
         "check",
         "schema",
-        "sample",
     ):
         result = subprocess.run(
             [str(Path(sys.executable).parent / "trl-cards"), command, "--help"],

@@ -16,10 +16,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sample_org import SampleSpec, generate_organisation
 from trl_cards import timeline
 from trl_cards.card import quick_fields
 from trl_cards.history import read_history
-from trl_cards.sample import SampleSpec, generate_organisation
 from trl_cards.yamldoc import _Loader
 
 IDS = st.sampled_from(["A1", "P13.2", "x-y_z", "007", "1.10", "yes", "null", "VICTIM", "a b"])

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trl_cards.sample import (
+from sample_org import (
     TRUTH_COLUMNS,
     SampleSpec,
     SampleSummary,
@@ -28,6 +28,8 @@ DECISIONS = {
     "stay": lambda a, b: a == b,
     "switchback": lambda a, b: b < a,
 }
+
+TOOL = Path(__file__).parents[1] / "tools" / "sample_org.py"
 
 
 def git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
@@ -269,7 +271,15 @@ def test_command_line(tmp_path, capsys):
 def test_runs_as_a_module(tmp_path):
     target = tmp_path / "module"
     result = subprocess.run(
-        [sys.executable, "-m", "trl_cards.sample", str(target), "--cards", "4", "--commits", "50"],
+        [
+            sys.executable,
+            str(Path(__file__).parents[1] / "tools" / "sample_org.py"),
+            str(target),
+            "--cards",
+            "4",
+            "--commits",
+            "50",
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -30,7 +30,6 @@ _EXAMPLES = {
     "new": "example: trl-cards new cards/retina/TRL.md --id P13.2 --name 'Retina triage' --level 4",
     "check": "example: trl-cards check cards   (a folder, without mkdocs.yml)",
     "schema": "example: trl-cards schema > card-v1.schema.json",
-    "sample": "example: trl-cards sample /tmp/org --cards 50 --commits 2000",
 }
 
 
@@ -79,25 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("--exclude", action="append", help="glob of files that are not cards")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     command("schema", "print the card format as JSON Schema")
-    sample = command("sample", "generate a sample organisation repository")
-    sample.add_argument("target", type=Path)
-    sample.add_argument("--cards", type=int, default=100)
-    sample.add_argument("--commits", type=int, default=5000)
-    sample.add_argument("--years", type=float, default=3.0)
-    sample.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
     if args.command == "schema":
         print(json.dumps(json_schema(), indent=2))
         return 0
-    if args.command == "sample":
-        from . import sample as sample_module
-
-        options = {"cards": args.cards, "commits": args.commits, "years": args.years}
-        flags = [
-            item for k, v in {**options, "seed": args.seed}.items() for item in (f"--{k}", str(v))
-        ]
-        return sample_module.main([str(args.target), *flags])
     if args.command == "check":
         return _check(args)
     if args.command == "new":
