@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import card
-from trl_cards.collection import find_card_files, load_cards, matches
+from trl_cards.collection import find_card_files, load_cards
+from trl_cards.globs import matches
 
 
 def _write(root: Path, path: str, text: str) -> None:

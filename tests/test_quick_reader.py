@@ -9,6 +9,7 @@ with a full parse of every revision.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sample_org import SampleSpec, generate_organisation
-from trl_cards import timeline
+from trl_cards import formats, timeline
 from trl_cards.card import quick_fields
 from trl_cards.history import read_history
 from trl_cards.yamldoc import _Loader
@@ -136,6 +137,7 @@ def test_histories_are_the_same_without_the_fast_reader(
         }
 
     fast = summary()
-    monkeypatch.setattr(timeline, "quick_fields", lambda text, path: None)
+    slow = replace(formats.TRL, quick=lambda text, path: None)
+    monkeypatch.setattr(formats, "FORMATS", (slow,))
     assert summary() == fast
     assert sum(len(t) for t, _, _ in fast.values()) > 30  # the organisation has a history

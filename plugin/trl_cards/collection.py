@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from .card import MAX_FILE_CHARS, Card, ParsedCard, locate_problems, parse_card
+from .card import MAX_FILE_CHARS, Card, ParsedCard, locate_problems
+from .formats import format_for
+from .globs import literal_folder, matches
 from .problem import Problem, Severity
 
 DEFAULT_INCLUDE = ("**/TRL.md", "**/TRL.yml", "**/TRL.yaml")
@@ -36,40 +36,6 @@ class Collection:
         """Card files that could not be used at all."""
         used = {c.path for c in self.cards}
         return tuple(f for f in self.files if f not in used)
-
-
-@cache
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a glob with git's `**` semantics: `**/` spans directories, `*` stays in one."""
-    out, i = "", 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out, i = out + "(?:.*/)?", i + 3
-        elif pattern.startswith("**", i):
-            out, i = out + ".*", i + 2
-        elif pattern[i] == "*":
-            out, i = out + "[^/]*", i + 1
-        elif pattern[i] == "?":
-            out, i = out + "[^/]", i + 1
-        else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.compile(out + r"\Z")
-
-
-def literal_folder(pattern: str) -> str:
-    """The folder part of a glob before its first wildcard: `cards` for `cards/**/TRL.md`,
-    `""` for `**/TRL.md` (the pattern may match anywhere)."""
-    fixed = []
-    for segment in pattern.lstrip("/").split("/")[:-1]:
-        if any(char in segment for char in "*?[\\"):
-            break
-        fixed.append(segment)
-    return "/".join(fixed)
-
-
-def matches(path: str, patterns: Iterable[str]) -> bool:
-    """Whether a POSIX relative path matches any of the globs."""
-    return any(glob_regex(p).match(path) for p in patterns)
 
 
 def find_card_files(
@@ -240,7 +206,7 @@ def load_cards(
         if text is not None:
             texts[path] = text
     collection = check_collection(
-        {path: parse_card(text, path) for path, text in texts.items()}, texts, claims
+        {path: format_for(path).parse(text, path) for path, text in texts.items()}, texts, claims
     )
     return Collection(
         collection.cards,

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from .collection import glob_regex, literal_folder
+from .globs import glob_regex, literal_folder
 
 try:
     import git

@@ -12,9 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .card import Card, ParsedCard, Review, parse_card, quick_fields
+from .card import Card, ParsedCard, Review
 from .clock import DEFAULT_ZONE, history_in_zone, time_zone
 from .collection import DEFAULT_INCLUDE, Claim, printable_path
+from .formats import format_for
 from .history import Commit, RepoHistory, Revision, read_history
 from .problem import Problem, Severity
 
@@ -46,7 +47,7 @@ class CardRevision:
     def parsed(self) -> ParsedCard | None:
         """The full parse and validation of this revision; None for a deletion."""
         text = self.revision.text
-        return None if text is None else parse_card(text, self.path)
+        return None if text is None else format_for(self.path).parse(text, self.path)
 
     @property
     def checked(self) -> bool:
@@ -250,7 +251,8 @@ def trace_lineages(
                 lineage.last_path, lineage.ended_at = revision.path, revision.landed.sha
                 ended.append(lineage)
             continue
-        quick = quick_fields(revision.text, path) if revision.text is not None else None
+        reader = format_for(path).quick
+        quick = reader(revision.text, path) if revision.text is not None else None
         entry = CardRevision(revision, path, quick)
         lineage = alive.pop(revision.renamed_from, None) if revision.renamed_from else None
         lineage = lineage or alive.get(revision.path)
