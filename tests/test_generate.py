@@ -74,6 +74,6 @@ def test_a_site_without_the_plugin_from_generated_pages(site_repo: SiteRepo) -> 
         data = json.loads(path.read_text(encoding="utf-8"))
         return data["cards"]
 
-    assert cards(site / "readiness" / "cards.json") == cards(
+    assert cards(site / "readiness" / "api" / "cards.json") == cards(
         plugin_build.site / "api" / "cards.json"
     )

@@ -6,32 +6,27 @@ JSON, the assets, and the navigation block to paste into the engine's config.
 from __future__ import annotations
 
 import datetime as dt
-from importlib import resources
 from pathlib import Path
 
-from .export import cards_json
-from .levels import LEVELS
+from .outputs import OUTPUTS, build_outputs
 from .pipeline import Project
 from .problem import Problem
-from .render import render_pages
-
-ASSETS = ("trl-cards.css", "trl-cards.js")
+from .render import RenderedPage
 
 
 def generate_files(
     project: Project, now: dt.datetime
 ) -> tuple[dict[str, str | bytes], list[Problem]]:
-    """Every file of the readiness pages, by path relative to the prefix folder, and the
-    problems rendering found (on top of the project's own)."""
-    failures: list[Problem] = []
-    pages = render_pages(project.collection, project.histories, project.site, now, failures)
+    """Every file of every output (`outputs.OUTPUTS`), by path relative to the prefix folder
+    (pages as Markdown with their HTML inline), and the problems making them found."""
+    made, _, failures = build_outputs(project, now)
     prefix = project.site.urls.prefix + "/"
     files: dict[str, str | bytes] = {
-        src.removeprefix(prefix): page.text + "\n" for src, page in pages.items()
+        uri.removeprefix(prefix): content.text + "\n"
+        if isinstance(content, RenderedPage)
+        else content
+        for uri, content in made.items()
     }
-    files["cards.json"] = cards_json(project.collection, project.histories, project.site, now)
-    for asset in ASSETS:
-        files[f"assets/{asset}"] = (resources.files("trl_cards") / "assets" / asset).read_bytes()
     return files, failures
 
 
@@ -47,9 +42,10 @@ def write_files(files: dict[str, str | bytes], target: Path) -> None:
 
 
 def config_snippet(project: Project) -> str:
-    """What to paste into mkdocs.yml (or zensical.toml's equivalent) to show the pages."""
+    """What to paste into mkdocs.yml (or the engine's own config) to show the pages."""
     prefix = project.site.urls.prefix
-    levels = "\n".join(f"      - {prefix}/levels/{lvl.number}.md" for lvl in LEVELS)
+    entries = [entry for output in OUTPUTS for entry in output.nav(project.site.urls)]
+    nav = "".join(f"      - {entry}\n" for entry in entries)
     return (
         "extra_css:\n"
         f"  - {prefix}/assets/trl-cards.css\n"
@@ -57,9 +53,7 @@ def config_snippet(project: Project) -> str:
         f"  - {prefix}/assets/trl-cards.js\n"
         "nav:\n"
         "  - Readiness:\n"
-        f"      - {prefix}/index.md\n"
-        f"{levels}\n"
-        f"      - {prefix}/problems.md\n"
+        f"{nav}"
         "not_in_nav: |\n"
         f"  /{prefix}/cards/\n"
     )

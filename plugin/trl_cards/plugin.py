@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -18,20 +17,16 @@ from mkdocs.structure.pages import Page
 
 from .collection import Collection, watched_folders
 from .config import TrlCardsConfig, settings_of
-from .export import cards_json
 from .history import RepoHistory
-from .levels import LEVELS
+from .outputs import ASSETS, build_outputs
 from .pipeline import PipelineError, build_project
-from .problem import Problem
-from .render import RenderedPage, Site, render_pages
+from .render import RenderedPage, Site
 from .site import add_generated_files, add_nav_section
 from .timeline import (
     CardHistory,
 )
 
 log = get_plugin_logger(__name__)
-
-_ASSETS = ("trl-cards.css", "trl-cards.js")
 
 
 class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
@@ -43,6 +38,8 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         self._site = Site()
         self._rendered: dict[str, RenderedPage] = {}
         self._problems = 0
+        self._nav: list[str] = []
+        """The source URIs the outputs put in the navigation (see `on_nav`)."""
         """Card problems of the last build, for `--strict` (see `on_post_build`)."""
         self._history: RepoHistory | None = None
         """The last history read: the next build reuses or extends it (see `on_startup`)."""
@@ -56,7 +53,7 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not self.config.enabled:
             return config
-        for asset in _ASSETS:
+        for asset in ASSETS:
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if f"assets/{asset}" not in target:
                 target.append(f"assets/{asset}")
@@ -78,17 +75,12 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         log.info(f"Found {len(collection.files)} card file(s), {len(collection.cards)} usable.")
         for problem in collection.problems:
             log.warning(str(problem))
-        failures: list[Problem] = []
-        self._rendered = render_pages(collection, histories, site, failures=failures)
+        made, self._nav, failures = build_outputs(project, started)
         for problem in failures:
             log.warning(str(problem))
         self._problems = len(collection.problems) + len(failures)
-        pages: dict[str, str | bytes] = {u: p.markdown for u, p in self._rendered.items()}
-        pages["api/cards.json"] = cards_json(collection, histories, site, started)
-        for asset in _ASSETS:
-            pages[f"assets/{asset}"] = (
-                resources.files("trl_cards") / "assets" / asset
-            ).read_bytes()
+        self._rendered = {u: c for u, c in made.items() if isinstance(c, RenderedPage)}
+        pages = {u: c.markdown if isinstance(c, RenderedPage) else c for u, c in made.items()}
         add_generated_files(files, config, pages)
         self.collection, self.histories, self._site = collection, histories, site
         elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
@@ -126,15 +118,5 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         return server
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        urls = self._site.urls
-        add_nav_section(
-            nav,
-            self.config.nav_title,
-            [
-                urls.dashboard(),
-                *(urls.level(lvl.number) for lvl in LEVELS),
-                urls.problems(),
-            ],
-            files,
-        )
+        add_nav_section(nav, self.config.nav_title, self._nav, files)
         return nav

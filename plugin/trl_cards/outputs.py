@@ -1,0 +1,78 @@
+"""What a build writes, output by output: each declares its files and its navigation entries,
+and `OUTPUTS` lists them. The plugin and `trl-cards generate` both write exactly these, so a
+new output (a feed, a CSV, badges) is one more entry here and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+
+from .export import cards_json
+from .levels import LEVELS
+from .pipeline import Project
+from .problem import Problem
+from .render import RenderedPage, render_pages
+from .urls import Urls
+
+Content = RenderedPage | str | bytes
+"""A generated page (Markdown with its finished HTML apart), or a file's text or bytes."""
+
+ASSETS = ("trl-cards.css", "trl-cards.js")
+"""The stylesheet and script of the readiness pages, under `assets/`."""
+
+
+def _no_nav(urls: Urls) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class Output:
+    """One kind of thing a build writes."""
+
+    name: str
+    files: Callable[[Project, dt.datetime, list[Problem]], dict[str, Content]]
+    """(project, now, failures) -> content by path relative to the docs folder; problems found
+    while making it are appended to failures."""
+    nav: Callable[[Urls], list[str]] = _no_nav
+    """The source URIs it puts in the navigation, in order."""
+
+
+def _pages(project: Project, now: dt.datetime, failures: list[Problem]) -> dict[str, Content]:
+    site = project.site
+    return dict(render_pages(project.collection, project.histories, site, now, failures))
+
+
+def _pages_nav(urls: Urls) -> list[str]:
+    return [urls.dashboard(), *(urls.level(lvl.number) for lvl in LEVELS), urls.problems()]
+
+
+def _card_json(project: Project, now: dt.datetime, failures: list[Problem]) -> dict[str, Content]:
+    return {"api/cards.json": cards_json(project.collection, project.histories, project.site, now)}
+
+
+def _assets(project: Project, now: dt.datetime, failures: list[Problem]) -> dict[str, Content]:
+    folder = resources.files("trl_cards") / "assets"
+    return {f"assets/{name}": (folder / name).read_bytes() for name in ASSETS}
+
+
+OUTPUTS: tuple[Output, ...] = (
+    Output("readiness pages", _pages, _pages_nav),
+    Output("card JSON", _card_json),
+    Output("assets", _assets),
+)
+
+
+def build_outputs(
+    project: Project, now: dt.datetime
+) -> tuple[dict[str, Content], list[str], list[Problem]]:
+    """Every file of every output, the navigation entries, and the problems found making them."""
+    files: dict[str, Content] = {}
+    nav: list[str] = []
+    failures: list[Problem] = []
+    for output in OUTPUTS:
+        files.update(output.files(project, now, failures))
+        nav += output.nav(project.site.urls)
+    return files, nav, failures

@@ -1,0 +1,45 @@
+"""What a build writes is the registry `OUTPUTS`: the plugin and `generate` write exactly it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import SiteRepo, card
+from trl_cards import outputs
+from trl_cards.generate import generate_files
+from trl_cards.pipeline import Settings, build_project
+
+NOW = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def test_the_registry_declares_every_file_and_the_navigation(site_repo: SiteRepo) -> None:
+    site_repo.write("cards/a/TRL.md", card("A1", 3))
+    site_repo.commit("Add A1")
+    project = build_project(Settings(site_repo.path))
+    made, nav, failures = outputs.build_outputs(project, NOW)
+    assert {"readiness/index.md", "readiness/cards/A1/index.md", "api/cards.json"} <= set(made)
+    assert {"assets/trl-cards.css", "assets/trl-cards.js"} <= set(made)
+    assert nav[0] == "readiness/index.md" and nav[-1] == "readiness/problems.md"
+    assert len(nav) == 12 and failures == []
+    build = site_repo.build(strict=True)
+    built = {p.relative_to(build.site).as_posix() for p in build.site.rglob("*") if p.is_file()}
+    assert {"api/cards.json", "assets/trl-cards.css", "readiness/cards/A1/index.html"} <= built
+
+
+def test_a_new_output_is_one_entry_in_the_registry(
+    site_repo: SiteRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site_repo.write("cards/a/TRL.md", card("A1", 3))
+    site_repo.commit("Add A1")
+    csv = outputs.Output(
+        "csv",
+        lambda project, now, failures: {
+            "api/cards.csv": "id,level\n"
+            + "".join(f"{c.id},{c.level}\n" for c in project.collection.cards)
+        },
+    )
+    monkeypatch.setattr(outputs, "OUTPUTS", (*outputs.OUTPUTS, csv))
+    files, _ = generate_files(build_project(Settings(site_repo.path)), NOW)
+    assert files["api/cards.csv"] == "id,level\nA1,3\n"
