@@ -341,13 +341,14 @@ def _graded(
     problems = []
     for key, message, fix, kept in found:
         spot = _locate(key, located)
-        lost = "the card" if kept else dropped_by(key)
+        severity = Severity.WARNING  # a value kept (cleaned, cut, ignored) or one left out
         if not kept:
-            message += (
-                " The card is left out until this is fixed."
-                if lost == "the card"
-                else f" So {lost} is left out."
-            )
+            lost = dropped_by(key)
+            if lost == "the card":
+                message += " The card is left out until this is fixed."
+                severity = Severity.ERROR
+            else:
+                message += f" So {lost} is left out."
         problems.append(
             Problem(
                 path,
@@ -355,7 +356,7 @@ def _graded(
                 fill_raw(fix, located.get(key)),
                 line=None if spot is None else first_line + spot,
                 key=key,
-                severity=Severity.ERROR if lost == "the card" and not kept else Severity.WARNING,
+                severity=severity,
             )
         )
     return sorted(problems, key=lambda p: p.line or 0)

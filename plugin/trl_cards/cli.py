@@ -21,6 +21,7 @@ from .problem import Problem, Severity
 
 if TYPE_CHECKING:
     from .pipeline import Project
+    from .timeline import CardHistory
 
 _EXAMPLES = {
     "validate": "example: trl-cards validate cards/retina/TRL.md   (exit 1 on any problem)",
@@ -163,10 +164,8 @@ def _as_json(problem: Problem) -> dict[str, object]:
     }
 
 
-def _history(history: object, card_id: str) -> int:
-    from .timeline import CardHistory
-
-    if not isinstance(history, CardHistory):
+def _history(history: CardHistory | None, card_id: str) -> int:
+    if history is None:
         print(f"trl-cards: no card has the id `{card_id}`.", file=sys.stderr)
         return 1
     for t in history.transitions:

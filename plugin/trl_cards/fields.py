@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .levels import HIGHEST, LOWEST
+from .links import safe_href
 
 FORMAT_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -180,7 +181,7 @@ class Text(Kind):
             return None
         if self.pattern:
             return self._check_pattern(value, key, report)
-        if self.one_line and not _is_one_line(value):
+        if self.one_line and not value.isprintable():
             cleaned = _one_line(value)
             report(
                 key,
@@ -219,10 +220,6 @@ class Text(Kind):
         return out
 
 
-def _is_one_line(text: str) -> bool:
-    return text.isprintable()
-
-
 def _one_line(text: str) -> str:
     """Line breaks and tabs become spaces; other control and format characters go."""
     spaced = re.sub(r"\s+", " ", text)
@@ -253,8 +250,6 @@ class Url(Kind):
     """A link the site shows: http(s), mailto, or a relative path."""
 
     def check(self, value: Any, key: str, report: Report) -> Any:
-        from .links import safe_href  # a leaf module; imported here to keep this one first
-
         if not isinstance(value, str) or not value.strip():
             report(key, f"must be a URL, not {_describe(value)}.", "Write a full `https://` URL.")
             return None

@@ -22,9 +22,7 @@ from .outputs import ASSETS, build_outputs
 from .pipeline import PipelineError, build_project
 from .render import RenderedPage, Site
 from .site import add_generated_files, add_nav_section
-from .timeline import (
-    CardHistory,
-)
+from .timeline import CardHistory
 
 log = get_plugin_logger(__name__)
 
@@ -38,9 +36,9 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         self._site = Site()
         self._rendered: dict[str, RenderedPage] = {}
         self._problems = 0
+        """Card problems of the last build, for `--strict` (see `on_post_build`)."""
         self._nav: list[str] = []
         """The source URIs the outputs put in the navigation (see `on_nav`)."""
-        """Card problems of the last build, for `--strict` (see `on_post_build`)."""
         self._history: RepoHistory | None = None
         """The last history read: the next build reuses or extends it (see `on_startup`)."""
 
