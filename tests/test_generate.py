@@ -3,6 +3,7 @@ MkDocs without `trl-cards` (as Zensical would) builds the same site from them.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from conftest import SiteRepo
 from test_build import _history_repo
+
+NOW = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 
 PLAIN = """\
 site_name: Readiness without the plugin
@@ -77,3 +80,29 @@ def test_a_site_without_the_plugin_from_generated_pages(site_repo: SiteRepo) -> 
     assert cards(site / "readiness" / "api" / "cards.json") == cards(
         plugin_build.site / "api" / "cards.json"
     )
+
+
+def test_generating_again_removes_what_is_no_longer_generated(site_repo: SiteRepo) -> None:
+    from trl_cards.generate import generate_files, write_files
+    from trl_cards.pipeline import Settings, build_project
+
+    site_repo.write("cards/a/TRL.md", "---\nid: A1\nname: A\nlevel: 2\n---\n")
+    site_repo.write("cards/b/TRL.md", "---\nid: B1\nname: B\nlevel: 3\n---\n")
+    site_repo.commit("Two cards")
+    target = site_repo.path / "docs" / "readiness"
+    target.mkdir(parents=True)
+    (target / "notes.md").write_text("# Our own page\n", encoding="utf-8")
+
+    def generate() -> None:
+        files, _ = generate_files(build_project(Settings(site_repo.path)), NOW)
+        write_files(files, target)
+
+    generate()
+    assert (target / "cards" / "B1" / "index.md").is_file()
+    site_repo.rm("cards/b")
+    site_repo.commit("Retire B1")
+    generate()
+
+    assert not (target / "cards" / "B1" / "index.md").exists()  # not published any more
+    assert (target / "cards" / "A1" / "index.md").is_file()
+    assert (target / "notes.md").read_text(encoding="utf-8") == "# Our own page\n"

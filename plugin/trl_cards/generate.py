@@ -30,8 +30,21 @@ def generate_files(
     return files, failures
 
 
+MANIFEST = ".trl-cards-generated"
+"""The list, in the target folder, of the files the last run wrote there."""
+
+
 def write_files(files: dict[str, str | bytes], target: Path) -> None:
-    """Write the files below `target`, replacing what an earlier run wrote there."""
+    """Write the files below `target`, and remove those an earlier run wrote that are no
+    longer generated (a retired card's page must not stay published). Files the manifest does
+    not list are never touched."""
+    manifest = target / MANIFEST
+    earlier = manifest.read_text(encoding="utf-8").splitlines() if manifest.is_file() else []
+    for relative in earlier:
+        stale = target / relative
+        # Only plain relative paths below the target: a hand-edited manifest cannot reach out.
+        if relative not in files and ".." not in Path(relative).parts and stale.is_file():
+            stale.unlink()
     for relative, content in files.items():
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,6 +52,7 @@ def write_files(files: dict[str, str | bytes], target: Path) -> None:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
+    manifest.write_text("".join(f"{name}\n" for name in sorted(files)), encoding="utf-8")
 
 
 def config_snippet(project: Project) -> str:
