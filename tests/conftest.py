@@ -122,6 +122,17 @@ def review(start: int, end: int, date: str, decision: str = "advance", kind: str
     )
 
 
+def trl_cards(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed `trl-cards` command (the entry point), as a user would."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "trl-cards"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 @pytest.fixture
 def site_repo(tmp_path: Path) -> SiteRepo:
     """A fresh repository with a material site at its top."""

@@ -11,18 +11,8 @@ from pathlib import Path
 
 import jsonschema
 
-from conftest import card
+from conftest import card, trl_cards
 from trl_cards.card import MLTRL_SECTIONS, card_text, parse_card
-
-
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from trl_cards.cli import main; raise SystemExit(main())", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_check_reports_problems_and_fails(tmp_path: Path) -> None:
@@ -30,7 +20,7 @@ def test_check_reports_problems_and_fails(tmp_path: Path) -> None:
     (tmp_path / "a" / "TRL.md").write_text(card("A1", 3))
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "TRL.md").write_text(card("B1", 11))
-    result = _run("check", ".", cwd=tmp_path)
+    result = trl_cards("check", ".", cwd=tmp_path)
     assert result.returncode == 1
     assert (
         "error: b/TRL.md:4: `level` 11 is out of range 0..9. The card is left out" in result.stdout
@@ -41,18 +31,18 @@ def test_check_reports_problems_and_fails(tmp_path: Path) -> None:
 def test_check_passes_and_strict_fails_on_warnings(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "TRL.md").write_text(card("A1", 3, extra="tagz: [x]\n"))
-    assert _run("check", ".", cwd=tmp_path).returncode == 0
-    strict = _run("check", ".", "--strict", cwd=tmp_path)
+    assert trl_cards("check", ".", cwd=tmp_path).returncode == 0
+    strict = trl_cards("check", ".", "--strict", cwd=tmp_path)
     assert strict.returncode == 1 and "Did you mean `tags`?" in strict.stdout
 
 
 def test_check_of_a_missing_folder_says_so(tmp_path: Path) -> None:
-    result = _run("check", "nowhere", cwd=tmp_path)
+    result = trl_cards("check", "nowhere", cwd=tmp_path)
     assert result.returncode == 2 and "nowhere is not a folder" in result.stderr
 
 
 def test_schema_is_printed(tmp_path: Path) -> None:
-    result = _run("schema", cwd=tmp_path)
+    result = trl_cards("schema", cwd=tmp_path)
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -70,18 +60,12 @@ def test_a_generated_organisation_checks_clean(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "org").rglob("TRL.md"))) == 5
-    assert _run("check", "org", cwd=tmp_path).returncode == 0
+    assert trl_cards("check", "org", cwd=tmp_path).returncode == 0
 
 
 def test_new_writes_a_valid_card_from_the_official_template(tmp_path: Path) -> None:
-    trl_cards = str(Path(sys.executable).parent / "trl-cards")
     target = tmp_path / "cards" / "retina-triage" / "TRL.md"
-    made = subprocess.run(
-        [trl_cards, "new", str(target), "--level", "4", "--name", "Retina: triage"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    made = trl_cards("new", str(target), "--level", "4", "--name", "Retina: triage")
     assert made.returncode == 0, made.stderr
     parsed = parse_card(target.read_text(encoding="utf-8"), "cards/retina-triage/TRL.md")
     assert parsed.problems == ()
@@ -92,16 +76,9 @@ def test_new_writes_a_valid_card_from_the_official_template(tmp_path: Path) -> N
         4,
     )
     assert [s for s, _ in MLTRL_SECTIONS] == re.findall(r"^## (.+)$", parsed.card.body, re.M)
-    again = subprocess.run(
-        [trl_cards, "new", str(target)], capture_output=True, text=True, check=False
-    )
+    again = trl_cards("new", str(target))
     assert again.returncode == 2 and "never overwrites" in again.stderr
-    bad = subprocess.run(
-        [trl_cards, "new", str(tmp_path / "x" / "TRL.md"), "--id", "../x"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    bad = trl_cards("new", str(tmp_path / "x" / "TRL.md"), "--id", "../x")
     assert bad.returncode == 2 and not (tmp_path / "x").exists()
 
 

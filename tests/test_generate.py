@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import SiteRepo
+from conftest import SiteRepo, trl_cards
 from test_build import _history_repo
 
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
@@ -35,13 +35,7 @@ def test_a_site_without_the_plugin_from_generated_pages(site_repo: SiteRepo) -> 
     plugin_build = site_repo.build(strict=True)
     assert plugin_build.returncode == 0, plugin_build.log
 
-    generated = subprocess.run(
-        [str(Path(sys.executable).parent / "trl-cards"), "generate", "docs/readiness"],
-        cwd=site_repo.path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    generated = trl_cards("generate", "docs/readiness", cwd=site_repo.path)
     assert generated.returncode == 0, generated.stderr
     snippet = generated.stdout.split("add to mkdocs.yml:\n", 1)[1]
     (site_repo.path / "plain.yml").write_text(PLAIN + snippet, encoding="utf-8")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SiteRepo, card
+from conftest import SiteRepo, card, trl_cards
 from gitrepo import GitRepo
 from trl_cards.collection import load_cards
 
@@ -216,12 +216,15 @@ STATES = {
 }
 
 
+def _write(root: Path, case: Case) -> None:
+    target = root / case.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(case.text if isinstance(case.text, bytes) else case.text.encode("utf-8"))
+
+
 def _add_cases(root: Path) -> None:
     for case in CASES:
-        target = root / case.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = case.text if isinstance(case.text, bytes) else case.text.encode("utf-8")
-        target.write_bytes(data)
+        _write(root, case)
 
 
 def _add_states(root: Path) -> None:
@@ -263,10 +266,7 @@ def _add_cases_only(root: Path, case: Case) -> None:
     twins = {"case-twin-b": "case-twin-a", "duplicate-id-b": "duplicate-id-a"}
     for each in CASES:
         if each is case or each.name == twins.get(case.name):
-            target = root / each.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            data = each.text if isinstance(each.text, bytes) else each.text.encode("utf-8")
-            target.write_bytes(data)
+            _write(root, each)
 
 
 @pytest.mark.parametrize("path", sorted(STATES))
@@ -382,19 +382,13 @@ def test_strict_quiet_fails_under_properdocs(corpus_site: SiteRepo) -> None:
 
 
 def test_the_command_line_reports_the_corpus(corpus_site: SiteRepo) -> None:
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "trl-cards"),  # the installed entry point
-            "check",
-            str(corpus_site.path),
-            "--include",
-            "cards/**/TRL.md",
-            "--include",
-            "cards/**/TRL.yml",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    result = trl_cards(
+        "check",
+        str(corpus_site.path),
+        "--include",
+        "cards/**/TRL.md",
+        "--include",
+        "cards/**/TRL.yml",
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-from conftest import SiteRepo
+from conftest import SiteRepo, trl_cards
 from test_build import _history_repo
 from trl_cards import load_project
 from trl_cards.export import cards_json
@@ -51,13 +48,7 @@ def test_every_front_end_gives_the_same_card_json(site_repo: SiteRepo) -> None:
     from_plugin = _without_generated((build.site / "api" / "cards.json").read_text("utf-8"))
     from_gen_files = _without_generated((build.site / "from-gen-files.json").read_text("utf-8"))
 
-    cli = subprocess.run(
-        [str(Path(sys.executable).parent / "trl-cards"), "export"],
-        cwd=site_repo.path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    cli = trl_cards("export", cwd=site_repo.path)
     assert cli.returncode == 0, cli.stderr
     from_cli = _without_generated(cli.stdout)
 
@@ -78,22 +69,8 @@ def test_validate_reads_mkdocs_yml_and_checks_files_in_context(site_repo: SiteRe
     site_repo.write("teams/b/TRL.md", "---\nid: A1\nname: B\nlevel: 3\n---\n")
     site_repo.write("cards/c/TRL.md", "---\nid: C1\nname: C\nlevel: 12\n---\n")  # not a card here
     site_repo.commit("Two cards with one id")
-    trl_cards = str(Path(sys.executable).parent / "trl-cards")
-
-    only_b = subprocess.run(
-        [trl_cards, "validate", "teams/b/TRL.md"],
-        cwd=site_repo.path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    only_a = subprocess.run(
-        [trl_cards, "validate", "teams/a/TRL.md", "--format", "json"],
-        cwd=site_repo.path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    only_b = trl_cards("validate", "teams/b/TRL.md", cwd=site_repo.path)
+    only_a = trl_cards("validate", "teams/a/TRL.md", "--format", "json", cwd=site_repo.path)
 
     assert only_b.returncode == 1
     assert only_b.stdout.startswith("teams/b/TRL.md:2: error: `id` `A1` is already the id of")
@@ -103,13 +80,7 @@ def test_validate_reads_mkdocs_yml_and_checks_files_in_context(site_repo: SiteRe
 
 def test_history_prints_what_the_card_page_shows(site_repo: SiteRepo) -> None:
     _history_repo(site_repo)
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "trl-cards"), "history", "P1"],
-        cwd=site_repo.path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = trl_cards("history", "P1", cwd=site_repo.path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("2024-01-10  enters at 3")
@@ -126,10 +97,6 @@ def test_every_command_has_an_example_in_its_help() -> None:
         "check",
         "schema",
     ):
-        result = subprocess.run(
-            [str(Path(sys.executable).parent / "trl-cards"), command, "--help"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        result = trl_cards(command, "--help")
+        assert result.returncode == 0, result.stderr
         assert "example: trl-cards " + command in result.stdout
