@@ -204,6 +204,12 @@ CASES = [
     Case("crlf-and-bom", "\ufeff---\r\nid: G26\r\nname: n\r\nlevel: 3\r\n---\r\nx\r\n", "", "G26"),
     Case("level-out-of-range", _fm("G27", level="12"), "12 is out of range 0..9"),
     Case("yes-as-name", _fm("G28", name="yes"), "the boolean true"),
+    Case(
+        "records-in-other-shapes",
+        _fm("G29", "ethics: complete\nowners: [Ana, {name: Bo}]\nreviews: {date: 2024-05-01}\n"),
+        "Write it with its key: `ethics: {status: complete}`",
+        "G29",
+    ),
 ]
 
 # Repository states rather than file contents; built by `_add_states`.

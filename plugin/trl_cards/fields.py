@@ -165,7 +165,7 @@ class Text(Kind):
             report(
                 key,
                 f"must be text, not {_describe(value)}.",
-                f'Write it as text: `{_leaf(key)}: "..."`.',
+                _as_text(key),
             )
             return None
         if not isinstance(value, str):
@@ -206,7 +206,9 @@ class Text(Kind):
             report(
                 key,
                 f"`{excerpt(value)}` is not allowed: {self.pattern_help}",
-                f"Change the value of `{_leaf(key)}`.",
+                f"Correct or remove this item of `{_leaf(key)}`."
+                if key.endswith("]")
+                else f"Change the value of `{_leaf(key)}`.",
             )
             return None
         return value.strip()
@@ -223,7 +225,15 @@ class Text(Kind):
 def _one_line(text: str) -> str:
     """Line breaks and tabs become spaces; other control and format characters go."""
     spaced = re.sub(r"\s+", " ", text)
-    return "".join(ch for ch in spaced if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"})
+    kept = "".join(ch for ch in spaced if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"})
+    return kept.strip()
+
+
+def _as_text(key: str) -> str:
+    """How to write a text value: the key's own, or an item of its list."""
+    if key.endswith("]"):
+        return f'Write each item of `{_leaf(key)}` as text: `{_leaf(key)}: ["...", "..."]`.'
+    return f'Write it as text: `{_leaf(key)}: "..."`.'
 
 
 @dataclass(frozen=True)
@@ -373,7 +383,8 @@ class Choice(Kind):
         options = ", ".join(f"`{c}`" for c in self.choices)
         near = isinstance(value, str) and value.strip().lower() in self.choices
         fix = f"Write it as `{value.strip().lower()}`." if near else f"Use one of {options}."
-        report(key, f"`{excerpt(value)}` is not one of {options}.", fix)
+        shown = _describe(value) if isinstance(value, bool) else f"`{excerpt(value)}`"
+        report(key, f"{shown} is not one of {options}.", fix)
         return None
 
     def schema(self) -> dict[str, Any]:
@@ -393,7 +404,7 @@ class ListOf(Kind):
             report(
                 key,
                 f"must be a list, not {_describe(value)}.",
-                f"Write a YAML list: `{_leaf(key)}: [a, b]`.",
+                _as_list(key, self.item),
             )
             return None
         out, seen = [], set()
@@ -483,7 +494,7 @@ class Record(Kind):
             report(
                 key or "(card)",
                 f"must be a mapping of keys, not {_describe(value)}.",
-                "Write `key: value` lines.",
+                self._as_mapping(key, value),
             )
             return None
         known = {f.name: f for f in self.fields}
@@ -519,6 +530,16 @@ class Record(Kind):
                 report(sub, "is not a key of the card format, so it is ignored.", hint, kept=True)
         return out
 
+    def _as_mapping(self, key: str, value: Any) -> str:
+        """How to write this record, from its own keys (`ethics: {status: complete}`)."""
+        if not key:
+            return "Write the card's keys as `key: value` lines."
+        required = [f.name for f in self.fields if f.required] or [self.fields[0].name]
+        if isinstance(value, str) and len(required) == 1:
+            return f"Write it with its key: `{_leaf(key)}: {{{required[0]}: {excerpt(value)}}}`."
+        keys = ", ".join(f"`{f.name}`" for f in self.fields)
+        return f"Write `{_leaf(key)}:` with its keys ({keys}) on indented lines below it."
+
     def schema(self) -> dict[str, Any]:
         return {
             "type": "object",
@@ -537,6 +558,15 @@ def _report_duplicates(keys: Any, key: str, report: Report) -> None:
             "Remove the line you do not mean, so that a reader sees what the site shows.",
             kept=True,
         )
+
+
+def _as_list(key: str, item: Kind) -> str:
+    """How to write a list: of values on one line, or of records one item a line."""
+    leaf = _leaf(key)
+    if isinstance(item, Record):
+        first = ", ".join(f"{f.name}: ..." for f in item.fields if f.required) or "..."
+        return f"Write one item a line under `{leaf}:`, each starting with `- `: `- {{{first}}}`."
+    return f"Write a YAML list: `{leaf}: [a, b]`."
 
 
 def _lower_first(text: str) -> str:
@@ -566,6 +596,7 @@ def _review_rule(review: dict[str, Any], key: str, report: Report) -> bool:
 
 
 _LEVEL = Integer(LOWEST, HIGHEST)
+_CARD_ID = "it must be a card id (letters, digits, `.`, `_` and `-`)."
 _PEOPLE = ListOf(Text(one_line=True))
 
 DEBRIEF_FIELDS = tuple(Field(k, Text(), q) for k, q in DEBRIEF_QUESTIONS.items())
@@ -614,12 +645,12 @@ CARD_FIELDS: tuple[Field, ...] = (
     Field("ethics", Record(ETHICS_FIELDS), "Status of the ethics checklist."),
     Field(
         "coupled",
-        ListOf(Text(pattern=ID_PATTERN, pattern_help="a card id.")),
+        ListOf(Text(pattern=ID_PATTERN, pattern_help=_CARD_ID)),
         "Ids of coupled cards.",
     ),
     Field(
         "aliases",
-        ListOf(Text(pattern=ID_PATTERN, pattern_help="a card id.")),
+        ListOf(Text(pattern=ID_PATTERN, pattern_help=_CARD_ID)),
         "Former ids of this card: its history goes on from the card that held one.",
     ),
     Field(
