@@ -88,7 +88,7 @@ def test_generating_again_removes_what_is_no_longer_generated(site_repo: SiteRep
     (target / "notes.md").write_text("# Our own page\n", encoding="utf-8")
 
     def generate() -> None:
-        files, _ = generate_files(build_project(Settings(site_repo.path)), NOW)
+        files, _ = generate_files(build_project(Settings(site_repo.path), now=NOW))
         write_files(files, target)
 
     generate()

@@ -17,8 +17,8 @@ NOW = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 def test_the_registry_declares_every_file_and_the_navigation(site_repo: SiteRepo) -> None:
     site_repo.write("cards/a/TRL.md", card("A1", 3))
     site_repo.commit("Add A1")
-    project = build_project(Settings(site_repo.path))
-    made, nav, failures = outputs.build_outputs(project, NOW)
+    project = build_project(Settings(site_repo.path), now=NOW)
+    made, nav, failures = outputs.build_outputs(project)
     assert {"readiness/index.md", "readiness/cards/A1/index.md", "api/cards.json"} <= set(made)
     assert {"assets/trl-cards.css", "assets/trl-cards.js"} <= set(made)
     assert nav[0] == "readiness/index.md" and nav[-1] == "readiness/problems.md"
@@ -35,11 +35,11 @@ def test_a_new_output_is_one_entry_in_the_registry(
     site_repo.commit("Add A1")
     csv = outputs.Output(
         "csv",
-        lambda project, now, failures: {
+        lambda project, failures: {
             "api/cards.csv": "id,level\n"
             + "".join(f"{c.id},{c.level}\n" for c in project.collection.cards)
         },
     )
     monkeypatch.setattr(outputs, "OUTPUTS", (*outputs.OUTPUTS, csv))
-    files, _ = generate_files(build_project(Settings(site_repo.path)), NOW)
+    files, _ = generate_files(build_project(Settings(site_repo.path), now=NOW))
     assert files["api/cards.csv"] == "id,level\nA1,3\n"

@@ -23,18 +23,24 @@ import re
 import signal
 from dataclasses import replace
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 
+from trl_cards.analytics import analyse
+from trl_cards.body import render_body
 from trl_cards.card import CARD_FIELDS, Card, ParsedCard, parse_card
 from trl_cards.collection import Collection
 from trl_cards.history import Commit, RepoHistory, Revision
+from trl_cards.outputs import build_outputs
+from trl_cards.pipeline import Project, Settings
 from trl_cards.problem import Problem
-from trl_cards.render import Site, render_body, render_pages, render_problems
-from trl_cards.timeline import build_histories
+from trl_cards.site import Site
+from trl_cards.templating import RenderedPage
+from trl_cards.timeline import CardHistory, build_histories
 
 settings.register_profile(
     "trl-properties",
@@ -644,10 +650,27 @@ def markup_findings(text: str) -> list[str]:
     return checker.findings
 
 
+def render_pages(
+    collection: Collection, histories: dict[str, CardHistory]
+) -> dict[str, RenderedPage]:
+    """Every page of a site of these cards, through the outputs a build writes."""
+    project = Project(
+        Settings(Path()),
+        collection,
+        histories,
+        RepoHistory(None, None, None),
+        Site(),
+        analyse(collection.cards, histories, NOW),
+        NOW,
+    )
+    made, _, _ = build_outputs(project)
+    return {uri: page for uri, page in made.items() if isinstance(page, RenderedPage)}
+
+
 def _page_texts(card, problems) -> dict[str, str]:
     collection = Collection((card,), tuple(problems), (card.path,))
     with _time_limit(f"rendering card {card.id!r}"):
-        pages = render_pages(collection, {}, Site(), NOW)
+        pages = render_pages(collection, {})
         texts = {uri: page.text for uri, page in pages.items()}
         texts["render_body(card.body)"] = render_body(card.body)
     return texts
@@ -675,7 +698,8 @@ def test_whatever_parses_renders_escaped(file):
 def _check_renders_escaped(parsed):
     card = parsed.card
     if card is None:  # the problems page is all a broken card reaches
-        findings = markup_findings(render_problems(parsed.problems, Site()).text)
+        problems_page = render_pages(Collection((), tuple(parsed.problems), ()), {})
+        findings = markup_findings(problems_page[Site().urls.problems()].text)
         assert not findings, f"problems page: {findings}"
         return
     pages = _page_texts(card, parsed.problems)
@@ -814,7 +838,7 @@ def test_the_markup_check_accepts_the_renderers_own_output():
     )
     histories = build_histories(RepoHistory(None, "b" * 40, "main", revisions))
     assert histories["P1"].transitions
-    pages = render_pages(Collection((card,), (), (card.path,)), histories, Site(), NOW)
+    pages = render_pages(Collection((card,), (), (card.path,)), histories)
     joined = "\n".join(page.text for page in pages.values())
     assert "<svg" in joined and "<img" in joined and "text-align: right;" in joined
     assert 'style="width:100%"' in joined

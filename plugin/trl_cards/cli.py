@@ -7,7 +7,6 @@ the one given with `-f`) and runs the same pipeline as the site, so it never dis
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import re
 import sys
@@ -102,9 +101,7 @@ def _with_project(args: argparse.Namespace) -> int:
         print(f"trl-cards: {error}", file=sys.stderr)
         return 2
     if args.command == "export":
-        text = cards_json(
-            project.collection, project.histories, project.site, dt.datetime.now(dt.timezone.utc)
-        )
+        text = cards_json(project.collection, project.histories, project.site, project.now)
         if args.output:
             args.output.write_text(text, encoding="utf-8")
         else:
@@ -132,8 +129,13 @@ def _with_project(args: argparse.Namespace) -> int:
 
 def _generate(project: Project, target: Path) -> int:
     from .generate import config_snippet, generate_files, write_files
+    from .templating import PageTemplateError
 
-    files, failures = generate_files(project, dt.datetime.now(dt.timezone.utc))
+    try:
+        files, failures = generate_files(project)
+    except PageTemplateError as error:
+        print(f"trl-cards: {error}", file=sys.stderr)
+        return 2
     write_files(files, target)
     problems = [*project.collection.problems, *failures]
     for problem in problems:

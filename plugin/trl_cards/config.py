@@ -114,6 +114,8 @@ def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:
         repo_url=config.repo_url,
         edit_uri=config.edit_uri,
         commit_url=options.commit_url,
+        # MkDocs resolves custom_dir against the folder of mkdocs.yml.
+        template_dirs=(Path(config.theme.custom_dir),) if config.theme.custom_dir else (),
     )
 
 

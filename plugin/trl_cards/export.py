@@ -9,7 +9,7 @@ from typing import Any
 
 from .collection import Collection
 from .levels import level
-from .render import Site
+from .site import Site
 from .timeline import CardHistory
 
 EXPORT_VERSION = 1

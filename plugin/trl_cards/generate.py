@@ -5,21 +5,18 @@ JSON, the assets, and the navigation block to paste into the engine's config.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from .outputs import OUTPUTS, build_outputs
 from .pipeline import Project
 from .problem import Problem
-from .render import RenderedPage
+from .templating import RenderedPage
 
 
-def generate_files(
-    project: Project, now: dt.datetime
-) -> tuple[dict[str, str | bytes], list[Problem]]:
+def generate_files(project: Project) -> tuple[dict[str, str | bytes], list[Problem]]:
     """Every file of every output (`outputs.OUTPUTS`), by path relative to the prefix folder
     (pages as Markdown with their HTML inline), and the problems making them found."""
-    made, _, failures = build_outputs(project, now)
+    made, _, failures = build_outputs(project)
     prefix = project.site.urls.prefix + "/"
     files: dict[str, str | bytes] = {
         uri.removeprefix(prefix): content.text + "\n"

@@ -1,20 +1,19 @@
 """What a build writes, output by output: each declares its files and its navigation entries,
 and `OUTPUTS` lists them. The plugin and `trl-cards generate` both write exactly these, so a
-new output (a feed, a CSV, badges) is one more entry here and nothing else.
+new output (a feed, a CSV, badges) is a module with `files` and `nav`, and one entry here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
 from .export import cards_json
-from .levels import LEVELS
+from .pages import cards, dashboard, levels, problems
 from .pipeline import Project
 from .problem import Problem
-from .render import RenderedPage, render_pages
+from .templating import RenderedPage
 from .urls import Urls
 
 Content = RenderedPage | str | bytes
@@ -33,46 +32,42 @@ class Output:
     """One kind of thing a build writes."""
 
     name: str
-    files: Callable[[Project, dt.datetime, list[Problem]], dict[str, Content]]
-    """(project, now, failures) -> content by path relative to the docs folder; problems found
-    while making it are appended to failures."""
+    files: Callable[[Project, list[Problem]], Mapping[str, Content]]
+    """(project, failures) -> content by path relative to the docs folder; problems found while
+    making it are appended to failures."""
     nav: Callable[[Urls], list[str]] = _no_nav
     """The source URIs it puts in the navigation, in order."""
 
 
-def _pages(project: Project, now: dt.datetime, failures: list[Problem]) -> dict[str, Content]:
-    site = project.site
-    return dict(render_pages(project.collection, project.histories, site, now, failures))
+def _card_json(project: Project, failures: list[Problem]) -> dict[str, Content]:
+    return {
+        "api/cards.json": cards_json(
+            project.collection, project.histories, project.site, project.now
+        )
+    }
 
 
-def _pages_nav(urls: Urls) -> list[str]:
-    return [urls.dashboard(), *(urls.level(lvl.number) for lvl in LEVELS), urls.problems()]
-
-
-def _card_json(project: Project, now: dt.datetime, failures: list[Problem]) -> dict[str, Content]:
-    return {"api/cards.json": cards_json(project.collection, project.histories, project.site, now)}
-
-
-def _assets(project: Project, now: dt.datetime, failures: list[Problem]) -> dict[str, Content]:
+def _assets(project: Project, failures: list[Problem]) -> dict[str, Content]:
     folder = resources.files("trl_cards") / "assets"
     return {f"assets/{name}": (folder / name).read_bytes() for name in ASSETS}
 
 
 OUTPUTS: tuple[Output, ...] = (
-    Output("readiness pages", _pages, _pages_nav),
+    Output("dashboard", dashboard.files, dashboard.nav),
+    Output("level pages", levels.files, levels.nav),
+    Output("card pages", cards.files, cards.nav),
+    Output("problems page", problems.files, problems.nav),  # after the pages it reports on
     Output("card JSON", _card_json),
     Output("assets", _assets),
 )
 
 
-def build_outputs(
-    project: Project, now: dt.datetime
-) -> tuple[dict[str, Content], list[str], list[Problem]]:
+def build_outputs(project: Project) -> tuple[dict[str, Content], list[str], list[Problem]]:
     """Every file of every output, the navigation entries, and the problems found making them."""
     files: dict[str, Content] = {}
     nav: list[str] = []
     failures: list[Problem] = []
     for output in OUTPUTS:
-        files.update(output.files(project, now, failures))
+        files.update(output.files(project, failures))
         nav += output.nav(project.site.urls)
     return files, nav, failures

@@ -6,15 +6,17 @@ The MkDocs plugin, the command line, the public API and a gen-files script all c
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .analytics import Analytics, analyse
 from .cache import cache_file, read_history_cached
 from .clock import DEFAULT_ZONE, history_in_zone, time_zone, zone_name
 from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, Collection, load_cards
 from .history import HistoryError, RepoHistory
-from .render import Site
+from .site import Site
 from .timeline import (
     CardHistory,
     history_problems,
@@ -52,6 +54,9 @@ class Settings:
     repo_url: str | None = None
     edit_uri: str | None = None
     commit_url: str | None = None
+    template_dirs: tuple[Path, ...] = ()
+    """Folders whose `trl-cards/` subfolder overrides the page templates (the theme's
+    `custom_dir`)."""
 
 
 @dataclass(frozen=True)
@@ -64,18 +69,23 @@ class Project:
     history: RepoHistory
     """What git said, in the configured zone (kept by `mkdocs serve` for the next rebuild)."""
     site: Site
+    analytics: Analytics
+    now: dt.datetime
+    """The moment the analytics (stale cards, charts) are computed at."""
 
 
 def build_project(
     settings: Settings,
     *,
+    now: dt.datetime | None = None,
     previous: RepoHistory | None = None,
     report: Callable[[str], None] = lambda _: None,
 ) -> Project:
     """Read the cards and their history and check them together, as the site shows them.
 
-    `previous` is the history of an earlier build (`mkdocs serve`), reused or extended when git
-    allows. `report` receives progress, one sentence at a time.
+    `now` is the moment of the analytics (by default, now). `previous` is the history of an
+    earlier build (`mkdocs serve`), reused or extended when git allows. `report` receives
+    progress, one sentence at a time.
 
     Raises:
         PipelineError: a shallow or partial clone (unless allowed), a missing ignore-revs file.
@@ -98,7 +108,9 @@ def build_project(
         incomplete_before=history.incomplete_before,
         zone=zone_name(time_zone(settings.timezone)),
     )
-    return Project(settings, collection, histories, raw, site)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    analytics = analyse(collection.cards, histories, now)
+    return Project(settings, collection, histories, raw, site, analytics, now)
 
 
 def _read_history(

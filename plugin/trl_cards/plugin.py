@@ -18,10 +18,11 @@ from mkdocs.structure.pages import Page
 from .collection import Collection, watched_folders
 from .config import TrlCardsConfig, settings_of
 from .history import RepoHistory
+from .mkdocs_files import add_generated_files, add_nav_section
 from .outputs import ASSETS, build_outputs
 from .pipeline import PipelineError, build_project
-from .render import RenderedPage, Site
-from .site import add_generated_files, add_nav_section
+from .site import Site
+from .templating import PageTemplateError, RenderedPage
 from .timeline import CardHistory
 
 log = get_plugin_logger(__name__)
@@ -64,7 +65,10 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         started = dt.datetime.now(dt.timezone.utc)
         try:
             project = build_project(
-                settings_of(self.config, config), previous=self._history, report=log.info
+                settings_of(self.config, config),
+                now=started,
+                previous=self._history,
+                report=log.info,
             )
         except PipelineError as error:
             raise PluginError(f"trl-cards: {error}") from None
@@ -73,7 +77,10 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         log.info(f"Found {len(collection.files)} card file(s), {len(collection.cards)} usable.")
         for problem in collection.problems:
             log.warning(str(problem))
-        made, self._nav, failures = build_outputs(project, started)
+        try:
+            made, self._nav, failures = build_outputs(project)
+        except PageTemplateError as error:
+            raise PluginError(f"trl-cards: {error}") from None
         for problem in failures:
             log.warning(str(problem))
         self._problems = len(collection.problems) + len(failures)

@@ -1,4 +1,4 @@
-"""KPIs and the system roll-up, from histories reconstructed out of a real repository."""
+"""Analytics (KPIs and the system roll-up), from histories read out of a real repository."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 from conftest import card, review
 from gitrepo import GitRepo
+from trl_cards.analytics import analyse, compute_kpis, system_level
 from trl_cards.collection import load_cards
-from trl_cards.kpis import compute_kpis, system_level
 from trl_cards.timeline import load_histories
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -48,3 +48,18 @@ def test_a_system_is_as_ready_as_its_least_ready_part(tmp_path: Path) -> None:
     by_id = {c.id: c for c in load_cards(tmp_path).cards}
     assert system_level(by_id["P1"], by_id, ["Q1"]) == (3, "Q1")
     assert system_level(by_id["R1"], by_id, ["P1"]) == (4, "R1")
+
+
+def test_analytics_roll_up_couplings_in_both_directions(tmp_path: Path) -> None:
+    for path, text in {
+        "p/TRL.md": card("P1", 7, extra="coupled: [R1]\n"),
+        "r/TRL.md": card("R1", 4),
+        "q/TRL.md": card("Q1", 3, extra="coupled: [P1]\n"),
+        "s/TRL.md": card("S1", 2),
+    }.items():
+        (tmp_path / path).parent.mkdir(parents=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    analytics = analyse(load_cards(tmp_path).cards, {}, NOW)
+    assert analytics.coupled_from == {"R1": ("P1",), "P1": ("Q1",)}
+    assert analytics.systems == {"P1": (3, "Q1"), "R1": (4, "R1"), "Q1": (3, "Q1")}
+    assert "S1" not in analytics.systems

@@ -1,4 +1,5 @@
-"""Readiness KPIs on the MLTRL scale: time per level, switchbacks, skipped gates, stale cards."""
+"""The organisation's readiness analytics, computed before any page is rendered: the KPIs
+(time per level, switchbacks, skipped gates, stale cards) and the system roll-up of couplings."""
 
 from __future__ import annotations
 
@@ -72,3 +73,33 @@ def system_level(
     parts = [card, *(by_id[i] for i in (*card.coupled, *coupled_from) if i in by_id)]
     lowest = min(parts, key=lambda c: (c.level, c.id != card.id, c.id))
     return lowest.level, lowest.id
+
+
+@dataclass(frozen=True)
+class Analytics:
+    """Everything the pages and exports show that is computed over many cards."""
+
+    kpis: Kpis
+    coupled_from: dict[str, tuple[str, ...]]
+    """card id -> the ids of the cards that couple to it."""
+    systems: dict[str, tuple[int, str]]
+    """card id -> (its level as a system, the id of the least ready part), for every card with
+    a coupling in either direction."""
+
+
+def analyse(
+    cards: Sequence[Card], histories: Mapping[str, CardHistory], now: dt.datetime
+) -> Analytics:
+    """The analytics of the current cards at the moment `now`."""
+    inbound: dict[str, list[str]] = {}
+    for card in cards:
+        for other in card.coupled:
+            inbound.setdefault(other, []).append(card.id)
+    coupled_from = {k: tuple(v) for k, v in inbound.items()}
+    by_id = {c.id: c for c in cards}
+    systems = {
+        card.id: system_level(card, by_id, coupled_from.get(card.id, ()))
+        for card in cards
+        if card.coupled or card.id in coupled_from
+    }
+    return Analytics(compute_kpis(cards, histories, now), coupled_from, systems)

@@ -1,0 +1,51 @@
+"""The thin adapter from generated content to MkDocs: its files and the navigation section."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from itertools import pairwise
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+
+def add_generated_files(
+    files: Files, config: MkDocsConfig, content: Mapping[str, str | bytes]
+) -> None:
+    """Add in-memory files to the build; none of them goes into the sidebar on its own."""
+    for src_uri, data in content.items():
+        if files.get_file_from_path(src_uri) is not None:
+            raise PluginError(
+                f"trl-cards generates `{src_uri}`, but the docs folder already has a file there. "
+                "Move that file, or set the plugin's `prefix` option to another folder."
+            )
+        # NOT_IN_NAV: hundreds of card pages in the sidebar would be copied into every page.
+        files.append(
+            File.generated(config, src_uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV)
+        )
+
+
+def add_nav_section(nav: Navigation, title: str, src_uris: Iterable[str], files: Files) -> None:
+    """Append a section with these pages, unless the site's own `nav` already places one."""
+    pages = [
+        p
+        for uri in src_uris
+        if (f := files.get_file_from_path(uri)) is not None and isinstance(p := f.page, Page)
+    ]
+    if not title or not pages or any(p in nav.pages for p in pages):
+        return
+    section = Section(title, list(pages))
+    for page in pages:
+        page.parent = section
+    nav.items.append(section)
+    # Keep "previous / next" continuous through the new pages.
+    last = nav.pages[-1] if nav.pages else None
+    if last is not None:
+        last.next_page, pages[0].previous_page = pages[0], last
+    for before, after in pairwise(pages):
+        before.next_page, after.previous_page = after, before
+    pages[-1].next_page = None
+    nav.pages.extend(pages)

@@ -1,0 +1,33 @@
+"""The readiness pages, one module per kind. Each module gives the files it writes
+(`files(project, failures)`) and the pages it puts in the navigation (`nav(urls)`); the
+templates in `templates/` lay them out, and `outputs.OUTPUTS` lists them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from jinja2 import Environment
+
+from ..card import Card
+from ..pipeline import Project
+from ..templating import environment
+from ..timeline import CardHistory
+
+CardRow = tuple[Card, dt.datetime | None]
+"""A card in a table, with the date of its last landed change."""
+
+
+def card_rows(cards: Iterable[Card], histories: Mapping[str, CardHistory]) -> list[CardRow]:
+    rows = []
+    for card in cards:
+        history = histories.get(card.id)
+        changed = history.revisions[-1].landed.committed if history and history.revisions else None
+        rows.append((card, changed))
+    return rows
+
+
+def templates(project: Project) -> Environment:
+    """The template environment of the project's site (with its theme's overrides)."""
+    return environment(project.settings.template_dirs)

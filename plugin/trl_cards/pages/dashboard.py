@@ -1,0 +1,45 @@
+"""The readiness dashboard: counts per level and phase, the KPIs, and every card."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..analytics import STALE_DAYS
+from ..card import SWITCHBACK_KINDS
+from ..levels import LEVELS, PHASES, level
+from ..pipeline import Project
+from ..problem import Problem, Severity
+from ..templating import RenderedPage, render_page
+from ..timeline import ADVANCE, ENTRY, INVALID_SWITCHBACK, SKIP, SWITCHBACK
+from ..urls import Urls
+from . import card_rows, templates
+
+
+def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
+    cards, problems = project.collection.cards, project.collection.problems
+    per_level = Counter(c.level for c in cards)
+    page = render_page(
+        templates(project),
+        "dashboard.md",
+        site=project.site,
+        here=project.site.urls.dashboard(),
+        cards=cards,
+        rows=card_rows(cards, project.histories),
+        problems=problems,
+        failed=len(project.collection.failed),
+        errors=sum(p.severity is Severity.ERROR for p in problems),
+        levels=LEVELS,
+        phases=PHASES,
+        per_level=per_level,
+        per_phase=Counter(level(c.level).phase.key for c in cards),
+        most=max(per_level.values(), default=1),
+        kpis=project.analytics.kpis,
+        stale_days=STALE_DAYS,
+        transition_kinds=(ENTRY, ADVANCE, SKIP, SWITCHBACK, INVALID_SWITCHBACK),
+        switchback_kinds=SWITCHBACK_KINDS,
+    )
+    return {project.site.urls.dashboard(): page}
+
+
+def nav(urls: Urls) -> list[str]:
+    return [urls.dashboard()]

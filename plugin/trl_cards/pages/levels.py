@@ -1,0 +1,32 @@
+"""A page per level: what it means, what its gate checks, and the cards at it now."""
+
+from __future__ import annotations
+
+from ..levels import LEVELS
+from ..pipeline import Project
+from ..problem import Problem
+from ..templating import RenderedPage, render_page
+from ..urls import Urls
+from . import card_rows, templates
+
+
+def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
+    env, site = templates(project), project.site
+    return {
+        site.urls.level(lvl.number): render_page(
+            env,
+            "level.md",
+            site=site,
+            here=site.urls.level(lvl.number),
+            lvl=lvl,
+            last_level=LEVELS[-1].number,
+            rows=card_rows(
+                (c for c in project.collection.cards if c.level == lvl.number), project.histories
+            ),
+        )
+        for lvl in LEVELS
+    }
+
+
+def nav(urls: Urls) -> list[str]:
+    return [urls.level(lvl.number) for lvl in LEVELS]

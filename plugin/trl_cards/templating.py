@@ -1,0 +1,257 @@
+"""The Jinja2 environment of the readiness pages, and the page it renders.
+
+Autoescaping is on for every template, so card text is escaped unless a template says
+otherwise; the helpers here return `Markup` built with `Markup.format`, which escapes what it
+is given. A site overrides any template or partial by putting a file of the same name in
+`<theme custom_dir>/trl-cards/` (for instance `overrides/trl-cards/partials/summary.html`).
+
+A page template (`*.md`) is Markdown for the headings, which must reach the table of contents
+and search, and `{% filter html %}` blocks for everything else. In those blocks and in the HTML
+templates (`*.html`), a line break and the indentation around it are nothing between two tags
+(`>` at the end of a line, `<` at the start of the next) and one space anywhere else:
+templates are written readably and still make one-line blocks (a blank line would end an HTML
+block in Markdown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    pass_context,
+)
+from jinja2.ext import Extension
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
+
+from .levels import Level, level
+from .site import Site
+
+OVERRIDES = "trl-cards"
+"""The folder of a theme's `custom_dir` that overrides the templates."""
+
+_PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+_PLACEHOLDER = re.compile(r"<!--trl-html-(\d+)-->")
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A generated page: Markdown with placeholders, and the HTML blocks that replace them.
+
+    Python-Markdown re-parses every raw HTML block it meets, which made it the largest cost of
+    building thousands of card pages. The HTML is finished (and escaped) here, so it goes in
+    after Markdown has run, with `insert_html`.
+    """
+
+    markdown: str
+    html: tuple[str, ...] = ()
+
+    def insert_html(self, content: str) -> str:
+        """The page's HTML content with each placeholder replaced by its block."""
+        return _PLACEHOLDER.sub(lambda m: self.html[int(m.group(1))], content)
+
+    @property
+    def text(self) -> str:
+        """The whole page as Markdown with the HTML inline, for reading and for tests."""
+        return self.insert_html(self.markdown)
+
+
+class PageTemplateError(Exception):
+    """A template cannot be rendered (an override with a mistake, most likely): the message
+    names the template file, the line and the fix."""
+
+
+def render_page(env: Environment, name: str, /, **context: Any) -> RenderedPage:
+    """Render the page template `name` with `context`; its HTML blocks come out apart (see `RenderedPage`).
+
+    Raises:
+        PageTemplateError: the template, or one it includes, has a mistake.
+    """
+    blocks: list[str] = []
+    try:
+        text = env.get_template(name).render(_blocks=blocks, **context)
+    except TemplateError as error:
+        raise PageTemplateError(_template_message(error, name)) from None
+    return RenderedPage(_BLANK_LINES.sub("\n\n", text).strip(), tuple(blocks))
+
+
+def _template_message(error: TemplateError, page: str) -> str:
+    where = f"the template of `{page}`"
+    if isinstance(error, TemplateSyntaxError) and error.filename:
+        where = f"{error.filename}:{error.lineno}"
+    else:  # Jinja puts the template's file and line in the traceback
+        tb = error.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.endswith((".md", ".html")):
+                where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+            tb = tb.tb_next
+    builtin = str(_PACKAGE_TEMPLATES) in where
+    fix = (
+        "Report this message to the maintainers of mkdocs-trl-cards."
+        if builtin
+        else "Correct the template, or remove it to use the one of trl-cards (the names a "
+        "template can use are listed in docs/templates.md)."
+    )
+    return f"{where}: {error.message or type(error).__name__}. Fix: {fix}"
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n(?:\s*\n)*")
+
+
+@functools.lru_cache(maxsize=8)
+def environment(override_dirs: tuple[Path, ...] = ()) -> Environment:
+    """The environment for these override folders (each a theme `custom_dir`); compiled
+    templates are kept for the life of the process, and an edited override is reloaded."""
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader([str(d / OVERRIDES) for d in override_dirs]),
+                FileSystemLoader(str(_PACKAGE_TEMPLATES)),
+            ]
+        ),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        extensions=[_OneLineHtml],
+    )
+    env.filters.update(
+        html=_html_block, md=md, code=code, date=date, badge=badge, phase=phase, items=items
+    )
+    env.globals.update(
+        front_matter=front_matter, link=_link, commit=_commit, source=_source, level=level
+    )
+    return env
+
+
+class _OneLineHtml(Extension):
+    """Joins the lines of the `*.html` templates, and of the `{% filter html %}` blocks of the
+    `*.md` ones (see the module's docstring). Each line break becomes a Jinja comment, so
+    error messages keep their line numbers."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        if name and name.endswith(".html"):
+            return _one_line(source)
+        return _HTML_FILTER.sub(lambda m: m[1] + _one_line(m[2]) + m[3], source)
+
+
+_HTML_FILTER = re.compile(r"({%-?\s*filter html\s*-?%})(.*?)({%-?\s*endfilter\s*-?%})", re.S)
+
+
+def _one_line(source: str) -> str:
+    out: list[str] = []
+    for line in source.splitlines():
+        line = line.strip()
+        if out and out[-1] and line:
+            tight = out[-1].endswith(">") and line.startswith("<")
+            out[-1] += "" if tight else " "
+        out.append(line)
+    return "{#\n#}".join(out)
+
+
+@pass_context
+def _html_block(context: Context, content: str) -> Markup:
+    """Set the block's finished HTML aside; the page keeps a placeholder in its place."""
+    if not content.strip():
+        return Markup("")
+    blocks: list[str] = context["_blocks"]
+    blocks.append(str(content).strip())
+    return Markup(f"\n\n<!--trl-html-{len(blocks) - 1}-->\n\n")  # noqa: S704 (a number)
+
+
+@pass_context
+def _link(context: Context, uri: str, anchor: str = "") -> str:
+    """The relative link from the page being rendered (`here`) to the page `uri`."""
+    site: Site = context["site"]
+    return site.urls.link(context["here"], uri, anchor)
+
+
+@pass_context
+def _commit(context: Context, sha: str) -> Markup:
+    """A short commit id, linked to the commit when the site knows the repository's web view."""
+    short = Markup("<code>{}</code>").format(sha[:8])
+    url = context["site"].links.commit_url(sha)
+    return Markup('<a href="{}">{}</a>').format(url, short) if url else short
+
+
+@pass_context
+def _source(context: Context, path: str) -> Markup:
+    """A card file's path, linked to its source when the site knows the repository's web view."""
+    url = context["site"].links.source_url(path)
+    code_path = Markup("<code>{}</code>").format(path)
+    return Markup('<a href="{}">{}</a>').format(url, code_path) if url else code_path
+
+
+def badge(number: int) -> Markup:
+    """A level as a coloured badge, with its name on hover."""
+    lvl = level(number)
+    return Markup('<span class="trl-level trl-phase-{}" title="Level {}: {}">{}</span>').format(
+        lvl.phase.key, number, lvl.name, number
+    )
+
+
+def phase(lvl: Level) -> Markup:
+    return Markup('<span class="trl-phase trl-phase-{}">{}</span> ({})').format(
+        lvl.phase.key, lvl.phase.name, lvl.phase.colour
+    )
+
+
+def items(values: Sequence[str]) -> Markup:
+    """Values separated by commas, each escaped."""
+    return Markup(", ").join(values)
+
+
+def date(value: dt.date | dt.datetime) -> Markup:
+    """A day; for a moment, the day in the site's zone, with the full time on hover."""
+    if isinstance(value, dt.datetime):
+        full = f"{value:%Y-%m-%d %H:%M:%S} {value.tzname() or ''}".rstrip()
+        return Markup('<time datetime="{}" title="{}">{}</time>').format(
+            value.isoformat(), full, value.date().isoformat()
+        )
+    return Markup('<time datetime="{0}">{0}</time>').format(value.isoformat())
+
+
+_BACKTICKS = re.compile(r"`([^`]+)`")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!>])")
+
+
+def code(text: str) -> Markup:
+    """Escaped text in which `backticked` spans (as in problem messages) show as code."""
+    return Markup(_BACKTICKS.sub(r"<code>\1</code>", str(escape(text))))  # noqa: S704 (escaped)
+
+
+def md(text: str) -> Markup:
+    """Text that is inert in a Markdown heading: HTML-escaped, Markdown punctuation escaped."""
+    escaped = str(escape(text)).replace("&#34;", '"').replace("&#39;", "'")
+    return Markup(_MARKDOWN_PUNCTUATION.sub(r"\\\1", escaped))  # noqa: S704 (escaped)
+
+
+def front_matter(**meta: object) -> Markup:
+    """A page's YAML front matter (written as JSON, which is YAML and much faster to write).
+
+    Themes print `title` into <title>, and material its tag names into the page, unescaped
+    (MkDocs' Jinja does not autoescape): both go in escaped, and show as written.
+    """
+    if isinstance(meta.get("title"), str):
+        meta["title"] = str(escape(meta["title"]))
+    tags = meta.get("tags")
+    if isinstance(tags, (list, tuple)):
+        meta["tags"] = [str(escape(tag)) for tag in tags]
+    lines = "".join(
+        f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items()
+    )
+    return Markup(f"---\n{lines}---")  # noqa: S704 (JSON of escaped text)
