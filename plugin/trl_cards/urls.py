@@ -19,7 +19,6 @@ folder of mkdocs.yml, which may be a subfolder of the repository (`base`).
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from dataclasses import dataclass
@@ -62,7 +61,8 @@ class Urls:
         return stem + "/"
 
     def link(self, from_src: str, to_src: str, anchor: str = "") -> str:
-        """A relative link between two pages, for HTML that MkDocs will not rewrite (escaped)."""
+        """A relative link between two pages, for HTML that MkDocs will not rewrite (not escaped:
+        the templates escape it)."""
         # The folder the browser resolves against: the page's own URL with directory URLs.
         here = (
             self.url(from_src).rstrip("/") if self.directory_urls else posixpath.dirname(from_src)
@@ -71,7 +71,7 @@ class Urls:
         rel = posixpath.relpath(target or ".", here or ".")
         if target.endswith("/") and not rel.endswith("/"):
             rel += "/"
-        return html.escape(rel + (f"#{anchor}" if anchor else ""), quote=True)
+        return rel + (f"#{anchor}" if anchor else "")
 
 
 @dataclass(frozen=True)
