@@ -21,7 +21,7 @@ def test_the_registry_declares_every_file_and_the_navigation(site_repo: SiteRepo
     made, nav, failures = outputs.build_outputs(project)
     assert {"readiness/index.md", "readiness/cards/A1/index.md", "api/cards.json"} <= set(made)
     assert {"assets/trl-cards.css", "assets/trl-cards.js"} <= set(made)
-    assert nav[0] == "readiness/index.md" and nav[-1] == "readiness/problems.md"
+    assert nav[0] == "readiness/index.md" and nav[-1] == "readiness/problems/index.md"
     assert len(nav) == 12 and failures == []
     build = site_repo.build(strict=True)
     built = {p.relative_to(build.site).as_posix() for p in build.site.rglob("*") if p.is_file()}

@@ -81,7 +81,8 @@ def check_card(meta, known_ids: set[str]) -> None:
         if "risk" in req:
             assert 0 <= req["risk"]["p_failure"] <= 1 and req["risk"]["value"] >= 0
     for review in meta.get("reviews", []):
-        assert isinstance(review["date"], date)
+        # The format's writer quotes the date; YAML reads a plain one as a date.
+        assert isinstance(review["date"], date) or date.fromisoformat(review["date"])
         assert 0 <= review["from"] <= 9 and 0 <= review["to"] <= 9
         assert DECISIONS[review["decision"]](review["from"], review["to"])
         if review["decision"] == "switchback":

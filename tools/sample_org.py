@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import heapq
 import itertools
-import json
 import os
 import random
 import re
@@ -34,6 +33,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
+
+from trl_cards.card import Card, Debrief, Ethics, Requirement, Review, Risk
+from trl_cards.formats import TRL
 
 __all__ = [
     "TRUTH_COLUMNS",
@@ -369,32 +371,6 @@ _CODE_CHANGES = (
 _REVIEW_BOARD = "Research Review Board"
 _QA = "QA Guild"
 _ETHICS_STATUSES = ("not started", "in progress", "complete")
-_FLOW_UNSAFE = re.compile(r"[,\[\]{}]")
-_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
-
-
-def _yaml_scalar(text: str, *, flow: bool = False) -> str:
-    """Write `text` as a YAML string: plain where a person would, JSON-quoted where plain is unsafe.
-
-    The test is conservative on purpose (a plain scalar must start with a letter, so it can never
-    resolve to a number or a date) and cheap, because it runs for every value of every card.
-    """
-    plain = (
-        text[:1].isalpha()
-        and text == text.strip()
-        and "\n" not in text
-        and ": " not in text
-        and " #" not in text
-        and not text.endswith(":")
-        and text.lower() not in _YAML_WORDS
-        and not (flow and _FLOW_UNSAFE.search(text))
-    )
-    # A JSON string is a valid YAML double-quoted scalar.
-    return text if plain else json.dumps(text, ensure_ascii=False)
-
-
-def _yaml_list(items: list[str]) -> str:
-    return "[" + ", ".join(_yaml_scalar(item, flow=True) for item in items) + "]"
 
 
 @dataclass
@@ -494,50 +470,49 @@ def _ethics_status(level: int) -> str:
 
 
 def _render_card(c: _Component) -> str:
-    """The card file: YAML front matter in the documented key order, then the official sections."""
-    out = [
-        "---",
-        f"id: {c.card_id}",
-        f"name: {_yaml_scalar(c.name)}",
-        f"level: {c.level}",
-        f"owners: {_yaml_list(c.owners)}",
-        f"reviewers: {_yaml_list(c.reviewers)}",
-        f"tags: {_yaml_list(c.tags)}",
-        "links:",
-    ]
-    out.extend(f"  {_yaml_scalar(k)}: {_yaml_scalar(v)}" for k, v in c.links.items())
+    """The card file, written by the TRL format's own writer: the front matter, then the
+    official sections."""
+    ethics = None
     if c.level >= 2:
-        out += ["ethics:", f"  status: {_ethics_status(c.level)}"]
-        if c.ethics_link:
-            out.append(f"  link: https://wiki.example.org/{c.slug}/ethics")
-    if c.coupled:
-        out.append(f"coupled: {_yaml_list(c.coupled)}")
-    if c.requirements:
-        out.append("requirements:")
-        for req in c.requirements:
-            out += [f"  - id: {req.id}", f"    text: {_yaml_scalar(req.text)}"]
-            if req.p_failure is not None:
-                out.append(f"    risk: {{p_failure: {req.p_failure:.2f}, value: {req.value}}}")
-    if c.reviews:
-        out.append("reviews:")
-        for rv in c.reviews:
-            out += [
-                f"  - date: {rv.date}",
-                f"    from: {rv.from_level}",
-                f"    to: {rv.to_level}",
-                f"    decision: {rv.decision}",
-                f"    reviewers: {_yaml_list(rv.reviewers)}",
-            ]
-            if rv.kind is not None:
-                out.append(f"    kind: {rv.kind}")
-            out.append("    debrief:")
-            for key, sentence in zip(
-                ("accomplished", "punted", "learned", "tech_debt"), rv.debrief, strict=True
-            ):
-                out.append(f"      {key}: {_yaml_scalar(sentence)}")
-            out.append(f"    link: {rv.link}")
-    out += ["---", "", *_render_body(c)]
-    return "\n".join(out) + "\n"
+        link = f"https://wiki.example.org/{c.slug}/ethics" if c.ethics_link else None
+        ethics = Ethics(_ethics_status(c.level), link)
+    card = Card(
+        id=c.card_id,
+        name=c.name,
+        level=c.level,
+        path=c.card_path,
+        owners=tuple(c.owners),
+        reviewers=tuple(c.reviewers),
+        tags=tuple(c.tags),
+        links=tuple(c.links.items()),
+        ethics=ethics,
+        coupled=tuple(c.coupled),
+        requirements=tuple(
+            Requirement(
+                req.id,
+                req.text,
+                None
+                if req.p_failure is None or req.value is None
+                else Risk(round(req.p_failure, 2), req.value),
+            )
+            for req in c.requirements
+        ),
+        reviews=tuple(
+            Review(
+                date.fromisoformat(rv.date),
+                rv.from_level,
+                rv.to_level,
+                rv.decision,
+                tuple(rv.reviewers),
+                rv.kind,
+                Debrief(*rv.debrief),
+                rv.link,
+            )
+            for rv in c.reviews
+        ),
+        body="\n".join(_render_body(c)) + "\n",
+    )
+    return TRL.write(card)
 
 
 def _render_body(c: _Component) -> list[str]:
@@ -1358,11 +1333,14 @@ class _Organisation:
 
     def _corrupt(self, comp: _Component, text: str) -> str:
         """Break the front matter the way people do: an unclosed list, a stray colon."""
-        tags = f"\ntags: {_yaml_list(comp.tags)}\n"
-        if self.rng.random() < 0.5:
-            return text.replace(tags, tags[:-2] + "\n", 1)
-        name = f"\nname: {_yaml_scalar(comp.name)}\n"
-        return text.replace(name, name[:-1] + ": draft\n", 1)
+        lines = text.split("\n")
+        tags = next((i for i, line in enumerate(lines) if line.startswith("tags: [")), None)
+        if tags is not None and self.rng.random() < 0.5:
+            lines[tags] = lines[tags].removesuffix("]")
+        else:
+            name = lines.index(next(line for line in lines if line.startswith("name: ")))
+            lines[name] += ": draft"
+        return "\n".join(lines)
 
 
 # Variables that point git at another repository; a caller running inside a git hook or a

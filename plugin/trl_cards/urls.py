@@ -1,14 +1,19 @@
 """The readiness site's URL scheme, a public interface, and links into the repository's web view.
 
-Pages (source URIs, under the plugin's `prefix`):
+Pages (source URIs, under the plugin's `prefix`, with directory URLs):
 
-| page | source URI | URL (directory URLs) |
+| page | source URI | URL |
 |---|---|---|
 | dashboard | `readiness/index.md` | `readiness/` |
-| problems | `readiness/problems.md` | `readiness/problems/` |
-| level N | `readiness/levels/N.md` | `readiness/levels/N/` |
+| problems | `readiness/problems/index.md` | `readiness/problems/` |
+| level N | `readiness/levels/N/index.md` | `readiness/levels/N/` |
 | card | `readiness/cards/<id>/index.md` | `readiness/cards/<id>/` |
-| card at level N | `readiness/cards/<id>/level-N.md` | `readiness/cards/<id>/level-N/` |
+| card at level N | `readiness/cards/<id>/level-N/index.md` | `readiness/cards/<id>/level-N/` |
+
+Every page is the `index.md` of its URL's folder, so a link relative to the page's URL is also
+relative to its source file: engines that rewrite the links of raw HTML as source-relative
+(Zensical does) and those that leave them (MkDocs) agree. Without directory URLs each page is
+`<name>.md` and its URL `<name>.html`, beside each other, with the same property.
 
 Anchors on a card page: `#transition-<n>` (numbered from the entry) and `#review-<n>` (reviews
 in date order). Ids are validated slug-safe, so no id can leave the card folder.
@@ -37,11 +42,11 @@ class Urls:
 
     def problems(self) -> str:
         """Source URI of the card problems page."""
-        return f"{self.prefix}/problems.md"
+        return self._page(f"{self.prefix}/problems")
 
     def level(self, number: int) -> str:
         """Source URI of a level page."""
-        return f"{self.prefix}/levels/{number}.md"
+        return self._page(f"{self.prefix}/levels/{number}")
 
     def card(self, card_id: str) -> str:
         """Source URI of a card page (ids are validated slug-safe: no `/`, no leading `.`)."""
@@ -49,7 +54,11 @@ class Urls:
 
     def card_at_level(self, card_id: str, number: int) -> str:
         """Source URI of the page showing a card as it was when it left a level."""
-        return f"{self.prefix}/cards/{card_id}/level-{number}.md"
+        return self._page(f"{self.prefix}/cards/{card_id}/level-{number}")
+
+    def _page(self, path: str) -> str:
+        """The source URI of the page at `path`: its folder's index with directory URLs."""
+        return f"{path}/index.md" if self.directory_urls else f"{path}.md"
 
     def url(self, src_uri: str) -> str:
         """The URL (relative to the site root) that MkDocs gives a Markdown page."""
