@@ -14,7 +14,10 @@ that same repository, in the same run:
     every revision of every card (small organisation only: minutes on the large one);
 (d) `mkdocs build` of a material site with the plugin over the repository;
 (e) `mkdocs build` of a material site without it, of as many hand-written pages of the same
-    average size as (d) generated.
+    average size as (d) generated;
+(f) the live preview: the rebuild that `mkdocs serve --dirty` makes after one card is edited
+    (the median of three edits, after a first build), with the plugin;
+(g) the same rebuild of the site of (e) after one of its pages is edited.
 
 Every step runs in a child process, reaped with `os.wait4` to read its own peak RSS. Timings are
 the best of several runs; the table says how many.
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import re
@@ -121,6 +125,8 @@ class Result:
     per_card: Measured
     plugin_site: Measured
     plain_site: Measured
+    plugin_live: Measured
+    plain_live: Measured
     plugin_shape: SiteShape
     """The readiness pages that (d) generated."""
     plain_shape: SiteShape
@@ -180,8 +186,23 @@ def _benchmark(size: Size, work: Path, runs: int | None) -> Result:
     plain_site = sites / "plain"
     plain_build = _best(runs, lambda: _build(config, plain_site, None))
     plain_shape = _site_shape(plain_site, "pages")
+
+    _progress(f"{size.label}: (f) serve --dirty rebuild after a card edit, with trl-cards")
+    plugin_live = _measure(_child(["live", str(repo)]))
+    _progress(f"{size.label}: (g) serve --dirty rebuild after a page edit, without the plugin")
+    plain_live = _measure(_child(["live", str(project), "1"]))
     return Result(
-        size, runs, history, floor, per_card, plugin_build, plain_build, plugin_shape, plain_shape
+        size,
+        runs,
+        history,
+        floor,
+        per_card,
+        plugin_build,
+        plain_build,
+        plugin_live,
+        plain_live,
+        plugin_shape,
+        plain_shape,
     )
 
 
@@ -345,7 +366,40 @@ def _git(repo: Path, *arguments: str | bytes, stdin: bytes | None = None) -> byt
 
 
 # A step takes the repository, then any further arguments given after it, as integers.
+def _child_live(project: Path, plain: int = 0) -> dict[str, float]:
+    """(f), (g): rebuilds as `mkdocs serve --dirty` makes them, in this process as its builder
+    does (the config read again, plugins that define `on_startup` kept), after an edit to one
+    card (or, for the plain site, one page). The edited file is restored afterwards."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    edited = next(iter(sorted(project.glob("docs/pages/*.md" if plain else "teams/*/*/TRL.md"))))
+    original = edited.read_bytes()
+    seconds = []
+    with tempfile.TemporaryDirectory() as site:
+
+        def rebuild() -> float:
+            started = time.perf_counter()
+            config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=site)
+            config.plugins.on_startup(command="serve", dirty=True)
+            build(config, dirty=True)
+            return time.perf_counter() - started
+
+        rebuild()
+        try:
+            for n in range(3):
+                text = original.decode("utf-8")
+                key = "# " if plain else "name: "
+                edited.write_text(text.replace(key, f"{key}Edited {n} ", 1), encoding="utf-8")
+                seconds.append(rebuild())
+        finally:
+            edited.write_bytes(original)
+    return {"seconds": sorted(seconds)[1]}
+
+
 _CHILD_STEPS: dict[str, Callable[..., dict[str, float]]] = {
+    "live": _child_live,
     "history": _child_history,
     "git-floor": _child_git_floor,
     "per-card": _child_per_card,
@@ -505,10 +559,12 @@ def _measurements(results: list[Result]) -> str:
         ["(d) mkdocs build, material + search + trl-cards"],
         ["    peak RSS of (d)"],
         ["(e) mkdocs build, material + search, same pages, no plugin"],
+        ["(f) serve --dirty rebuild after editing a card, trl-cards"],
+        ["(g) serve --dirty rebuild after editing a page, no plugin"],
         ["card revisions / distinct blobs (a) / blobs (b)"],
         ["HTML pages (d) / (e), of which in search"],
         ["average article size (d) / (e)"],
-        ["a/b  c/a  d/e"],
+        ["a/b  c/a  d/e  f/g"],
         ["runs per step (best counts)"],
     ]
     for r in results:
@@ -524,6 +580,8 @@ def _measurements(results: list[Result]) -> str:
             seconds(r.plugin_site),
             rss(r.plugin_site),
             seconds(r.plain_site),
+            seconds(r.plugin_live),
+            seconds(r.plain_live),
             f"{history['revisions']:,.0f} / {history['blobs']:,.0f} / {floor['blobs']:,.0f}",
             f"{d.pages:,} / {e.pages:,}, {d.searched:,} / {e.searched:,}",
             f"{d.article / 1000:.1f} kB / {e.article / 1000:.1f} kB",
@@ -549,6 +607,7 @@ def _ratios(result: Result) -> str:
             f"{result.history.seconds / result.floor.seconds:.2f}",
             f"{_per_card_ratio(result):.0f}",
             f"{_site_ratio(result):.2f}",
+            f"{result.plugin_live.seconds / result.plain_live.seconds:.2f}",
         ]
     )
 
@@ -574,6 +633,8 @@ def _targets(results: list[Result]) -> str:
     if large:  # (c) is estimated from a sample of cards there
         check("c/a, large (estimated)", _per_card_ratio(large), ">=", 50)
     check("d/e, large", _site_ratio(large) if large else None, "<=", 1.5)
+    live = large.plugin_live.seconds if large else None
+    check("(f) live preview after a card edit, large", live, "<=", 2, unit=" s")
     rss = large.plugin_site.peak_rss / _MIB if large else None
     check("peak RSS of (d), large", rss, "<", 400, unit=" MiB")
     for step, pick in (("a", _history_seconds), ("d", _plugin_site_seconds)):

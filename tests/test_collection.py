@@ -71,10 +71,17 @@ def test_watched_folders_never_include_the_whole_project(tmp_path: Path) -> None
     for path in ("cards/a/TRL.md", "cards/b/TRL.md", "teams/x/y/TRL.md"):
         _write(tmp_path, path, card("X", 1))
     files = find_card_files(tmp_path)
-    assert watched_folders(tmp_path, ["cards/**/TRL.md"], files) == [tmp_path / "cards"]
+    assert watched_folders(tmp_path, ["cards/**/TRL.md"], files) == [(tmp_path / "cards", True)]
+    # One watch per top-level folder with cards, never one per card folder (MkDocs polls
+    # each in a thread of its own), and never the project with `.git` in it.
     assert watched_folders(tmp_path, ["**/TRL.md"], files) == [
-        tmp_path / "cards" / "a",
-        tmp_path / "cards" / "b",
-        tmp_path / "teams" / "x" / "y",
+        (tmp_path / "cards", True),
+        (tmp_path / "teams", True),
     ]
     assert watched_folders(tmp_path, ["missing/**/TRL.md"], files) == []
+    _write(tmp_path, "TRL.md", card("R", 1))
+    assert watched_folders(tmp_path, ["**/TRL.md"], find_card_files(tmp_path)) == [
+        (tmp_path, False),
+        (tmp_path / "cards", True),
+        (tmp_path / "teams", True),
+    ]

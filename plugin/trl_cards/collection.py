@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
@@ -148,22 +149,36 @@ def read_card_file(directory: Path, path: str) -> tuple[str | None, list[Problem
 _MAX_FILE_BYTES = 4 * MAX_FILE_CHARS
 
 
-def watched_folders(directory: Path, include: Sequence[str], files: Iterable[str]) -> list[Path]:
-    """Folders `mkdocs serve` must watch so that editing a card rebuilds the site.
+def watched_folders(
+    directory: Path, include: Sequence[str], files: Iterable[str]
+) -> list[tuple[Path, bool]]:
+    """The folders `mkdocs serve` must watch so that editing a card rebuilds the site, each
+    with whether to watch it recursively.
 
+    MkDocs polls every watched folder in a thread of its own, so there are as few as can be.
     The literal folder of a pattern (`cards` in `cards/**/TRL.md`) is watched whole, so a new
-    card there is seen too; a pattern that starts with a wildcard would mean watching the
-    whole project (`.git` and `.cache` included), so then each card's own folder is watched.
+    card there is seen too. A pattern that starts with a wildcard would mean watching the whole
+    project (`.git` and `.cache` included): then each top-level folder that holds cards is
+    watched whole (`teams/` for `teams/*/*/TRL.md`), and the project's folder alone, not
+    recursively, when a card sits in it.
     """
     roots: set[Path] = set()
+    shallow = False
     for pattern in include:
         folder = literal_folder(pattern)
         if folder:
             roots.add(directory / folder)
-        else:
-            roots.update((directory / f).parent for f in files if matches(f, [pattern]))
+            continue
+        for f in files:
+            if matches(f, [pattern]):
+                top, _, rest = f.partition("/")
+                if rest:
+                    roots.add(directory / top)
+                else:
+                    shallow = True
     outermost = sorted(r for r in roots if not any(o in r.parents for o in roots))
-    return [r for r in outermost if r.is_dir()]
+    watched = [(r, True) for r in outermost if r.is_dir()]
+    return [(directory, False), *watched] if shallow else watched
 
 
 def _duplicate(card: Card, first: Card, claims: Mapping[str, Claim]) -> Problem:
@@ -205,14 +220,22 @@ def load_cards(
         problems += found
         if text is not None:
             texts[path] = text
+    today = dt.date.today()
     collection = check_collection(
-        {path: format_for(path).parse(text, path) for path, text in texts.items()}, texts, claims
+        {path: _parse(text, path, today) for path, text in texts.items()}, texts, claims
     )
     return Collection(
         collection.cards,
         tuple(problems) + collection.problems,
         tuple(sorted(set(texts) | {p.path for p in problems})),
     )
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _parse(text: str, path: str, today: dt.date) -> ParsedCard:
+    """A card file parsed, kept for the next build (`mkdocs serve` re-reads every card after an
+    edit to one). `today` is in the key: a review dated in the future becomes valid."""
+    return format_for(path).parse(text, path)
 
 
 class Claim(NamedTuple):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from itertools import pairwise
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -12,10 +13,22 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 
+class _Unchanged(File):
+    """A generated file with the same content as in the last build: `mkdocs serve --dirty`
+    leaves its page as it was built (MkDocs counts every generated file as modified)."""
+
+    def is_modified(self) -> bool:
+        return not Path(self.abs_dest_path).is_file()
+
+
 def add_generated_files(
-    files: Files, config: MkDocsConfig, content: Mapping[str, str | bytes]
+    files: Files,
+    config: MkDocsConfig,
+    content: Mapping[str, str | bytes],
+    unchanged: Collection[str] = (),
 ) -> None:
-    """Add in-memory files to the build; none of them goes into the sidebar on its own."""
+    """Add in-memory files to the build; none of them goes into the sidebar on its own.
+    `unchanged` are those whose content is as in the last build."""
     for src_uri, data in content.items():
         if files.get_file_from_path(src_uri) is not None:
             raise PluginError(
@@ -23,8 +36,9 @@ def add_generated_files(
                 "Move that file, or set the plugin's `prefix` option to another folder."
             )
         # NOT_IN_NAV: hundreds of card pages in the sidebar would be copied into every page.
+        kind = _Unchanged if src_uri in unchanged else File
         files.append(
-            File.generated(config, src_uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV)
+            kind.generated(config, src_uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV)
         )
 
 

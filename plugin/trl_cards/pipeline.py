@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .analytics import Analytics, analyse
@@ -60,6 +60,16 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class Lineages:
+    """The card files' lineages (`trace_lineages`) and what they were traced from."""
+
+    ignore_revs: frozenset[str]
+    base: str
+    zone: str
+    traced: tuple[CardHistory, ...]
+
+
+@dataclass(frozen=True)
 class Project:
     """The readiness record of one project: its cards and problems, and every card's history."""
 
@@ -72,29 +82,51 @@ class Project:
     analytics: Analytics
     now: dt.datetime
     """The moment the analytics (stale cards, charts) are computed at."""
+    lineages: Lineages = field(default_factory=lambda: Lineages(frozenset(), "", "UTC", ()))
+    """Every card file's lineage, kept for the next build (see `build_project`)."""
 
 
 def build_project(
     settings: Settings,
     *,
     now: dt.datetime | None = None,
-    previous: RepoHistory | None = None,
+    previous: Project | None = None,
     report: Callable[[str], None] = lambda _: None,
 ) -> Project:
     """Read the cards and their history and check them together, as the site shows them.
 
-    `now` is the moment of the analytics (by default, now). `previous` is the history of an
-    earlier build (`mkdocs serve`), reused or extended when git allows. `report` receives
+    `now` is the moment of the analytics (by default, now). `previous` is the project of an
+    earlier build (`mkdocs serve`): its history is reused or extended when git allows, and
+    when HEAD has not moved, its lineages and its `now` (on the same day) too, so that a
+    rebuild after a card edit re-reads the card files and nothing of git. `report` receives
     progress, one sentence at a time.
 
     Raises:
         PipelineError: a shallow or partial clone (unless allowed), a missing ignore-revs file.
     """
     directory = settings.directory.resolve()
-    raw = _read_history(settings, directory, previous, report)
-    history = history_in_zone(raw, time_zone(settings.timezone))
+    raw = _read_history(settings, directory, previous.history if previous else None, report)
+    zone = time_zone(settings.timezone)
+    history = history_in_zone(raw, zone)
     base = project_base(history.root, directory)
-    traced = trace_lineages(history, _ignore_revs(settings, directory), base)
+    ignore_revs = _ignore_revs(settings, directory)
+    unmoved = (
+        previous is not None
+        and raw.read is not None
+        and raw.read.mode == "unchanged"
+        and previous.lineages.ignore_revs == ignore_revs
+        and previous.lineages.base == base
+        and previous.lineages.zone == zone_name(zone)
+    )
+    if unmoved and previous is not None:
+        lineages = previous.lineages
+        if now is None and previous.now.date() == dt.datetime.now(dt.timezone.utc).date():
+            now = previous.now  # the same charts and stale days: unchanged pages stay so
+    else:
+        lineages = Lineages(
+            ignore_revs, base, zone_name(zone), trace_lineages(history, ignore_revs, base)
+        )
+    traced = lineages.traced
     collection = load_cards(directory, settings.include, settings.exclude, id_claims(traced))
     histories = join_histories(collection.cards, traced, project_folders(history.submodules, base))
     collection = replace(
@@ -110,7 +142,7 @@ def build_project(
     )
     now = now or dt.datetime.now(dt.timezone.utc)
     analytics = analyse(collection.cards, histories, now)
-    return Project(settings, collection, histories, raw, site, analytics, now)
+    return Project(settings, collection, histories, raw, site, analytics, now, lineages)
 
 
 def _read_history(

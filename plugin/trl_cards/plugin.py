@@ -17,10 +17,9 @@ from mkdocs.structure.pages import Page
 
 from .collection import Collection, watched_folders
 from .config import TrlCardsConfig, settings_of
-from .history import RepoHistory
 from .mkdocs_files import add_generated_files, add_nav_section
-from .outputs import ASSETS, build_outputs
-from .pipeline import PipelineError, build_project
+from .outputs import ASSETS, Content, build_outputs
+from .pipeline import PipelineError, Project, build_project
 from .site import Site
 from .templating import PageTemplateError, RenderedPage
 from .timeline import CardHistory
@@ -38,15 +37,18 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         self._rendered: dict[str, RenderedPage] = {}
         self._problems = 0
         """Card problems of the last build, for `--strict` (see `on_post_build`)."""
+        self._made: dict[str, Content] = {}
+        """What the last build generated: `serve --dirty` rebuilds only the pages that differ."""
         self._nav: list[str] = []
         """The source URIs the outputs put in the navigation (see `on_nav`)."""
-        self._history: RepoHistory | None = None
-        """The last history read: the next build reuses or extends it (see `on_startup`)."""
+        self._project: Project | None = None
+        """The last build's project: the next build reuses what has not changed (see
+        `on_startup`)."""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so that MkDocs keeps this object across `mkdocs serve` rebuilds.
 
-        With it stays `_history`: a rebuild with HEAD unchanged reads nothing from git.
+        With it stays `_project`: a rebuild with HEAD unchanged reads nothing from git.
         """
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -65,14 +67,11 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         started = dt.datetime.now(dt.timezone.utc)
         try:
             project = build_project(
-                settings_of(self.config, config),
-                now=started,
-                previous=self._history,
-                report=log.info,
+                settings_of(self.config, config), previous=self._project, report=log.info
             )
         except PipelineError as error:
             raise PluginError(f"trl-cards: {error}") from None
-        self._history = project.history
+        self._project = project
         collection, histories, site = project.collection, project.histories, project.site
         log.info(f"Found {len(collection.files)} card file(s), {len(collection.cards)} usable.")
         for problem in collection.problems:
@@ -86,7 +85,9 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         self._problems = len(collection.problems) + len(failures)
         self._rendered = {u: c for u, c in made.items() if isinstance(c, RenderedPage)}
         pages = {u: c.markdown if isinstance(c, RenderedPage) else c for u, c in made.items()}
-        add_generated_files(files, config, pages)
+        unchanged = {u for u, c in made.items() if self._made.get(u) == c}
+        add_generated_files(files, config, pages, unchanged)
+        self._made = made
         self.collection, self.histories, self._site = collection, histories, site
         elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
         log.info(f"Generated {len(pages)} readiness file(s) in {elapsed:.2f} s.")
@@ -118,8 +119,8 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
             return server
         directory = Path(config.config_file_path or ".").resolve().parent
         files = self.collection.files if self.collection else ()
-        for folder in watched_folders(directory, self.config.include, files):
-            server.watch(str(folder))
+        for folder, recursive in watched_folders(directory, self.config.include, files):
+            server.watch(str(folder), recursive=recursive)
         return server
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:

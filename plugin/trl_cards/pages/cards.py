@@ -21,19 +21,41 @@ from ..timeline import CardHistory, Transition
 from ..urls import Urls
 from . import templates
 
+_LAST: dict[str, tuple[tuple[object, ...], dict[str, RenderedPage]]] = {}
+"""Each card's pages in the last build, with everything they were made from. A rebuild (`mkdocs
+serve` after an edit) renders again only the cards whose inputs differ: a memo, so the pages
+are exactly those a fresh render would give."""
+
 
 def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
     """Every card's pages. A card whose page cannot be rendered (a defect, never expected) gets
     a page that says so instead, and a problem in `failures`: one card never costs the site."""
-    env, site = templates(project), project.site
+    env, site, analytics = templates(project), project.site, project.analytics
     problems_of: dict[str, list[Problem]] = {}
     for problem in project.collection.problems:
         problems_of.setdefault(problem.path, []).append(problem)
     pages: dict[str, RenderedPage] = {}
+    made: dict[str, tuple[tuple[object, ...], dict[str, RenderedPage]]] = {}
     for card in project.collection.cards:
         history = project.histories.get(card.id, CardHistory(card.id))
+        problems = problems_of.get(card.path, [])
+        inputs = (
+            card,
+            history,
+            tuple(problems),
+            analytics.systems.get(card.id),
+            analytics.coupled_from.get(card.id, ()),
+            project.now,
+            site,
+            env,
+        )
+        last = _LAST.get(card.id)
+        if last is not None and last[0] == inputs:
+            pages.update(last[1])
+            made[card.id] = last
+            continue
         try:
-            pages.update(_card_pages(env, project, card, history, problems_of.get(card.path, [])))
+            card_pages = _card_pages(env, project, card, history, problems)
         except PageTemplateError:  # the template's mistake, not the card's: say it once
             raise
         except Exception as error:  # a defect on one card must not cost the site
@@ -50,6 +72,11 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
             pages[here] = render_page(
                 env, "card_failed.md", site=site, here=here, card=card, problem=problem
             )
+            continue
+        pages.update(card_pages)
+        made[card.id] = (inputs, card_pages)
+    _LAST.clear()
+    _LAST.update(made)
     return pages
 
 

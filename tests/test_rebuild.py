@@ -1,0 +1,77 @@
+"""A live preview in seconds: after an edit to one card, `mkdocs serve --dirty` rebuilds only
+the pages the edit changes, and the pipeline reads nothing of git while HEAD stays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from conftest import SiteRepo, card
+from trl_cards.pipeline import Settings, build_project
+
+
+def _serve_build(site_repo: SiteRepo, site: Path) -> None:
+    """One build as `mkdocs serve --dirty`'s builder makes it: the config read again, the
+    plugin object kept (MkDocs keeps plugins that define `on_startup`)."""
+    config = load_config(config_file=str(site_repo.path / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=True)
+    build(config, dirty=True)
+
+
+def _mtimes(site: Path) -> dict[str, int]:
+    return {
+        p.relative_to(site).as_posix(): p.stat().st_mtime_ns
+        for p in site.rglob("*")
+        if p.is_file() and p.suffix in (".html", ".json")
+    }
+
+
+def test_an_edited_card_rebuilds_only_the_pages_it_changes(
+    site_repo: SiteRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISABLE_MKDOCS_2_WARNING", "true")
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    for n in range(1, 6):
+        site_repo.write(f"cards/c{n}/TRL.md", card(f"C{n}", n))
+    site_repo.commit("Five cards")
+    site_repo.write("cards/c1/TRL.md", card("C1", 2))
+    site_repo.commit("C1 advances")
+    site = tmp_path / "served"
+    _serve_build(site_repo, site)
+    before = _mtimes(site)
+    assert "readiness/cards/C1/level-1/index.html" in before
+
+    site_repo.write("cards/c3/TRL.md", card("C3", 3, name="Renamed component"))
+    _serve_build(site_repo, site)
+    after = _mtimes(site)
+
+    rebuilt = {page for page, mtime in after.items() if before.get(page) != mtime}
+    assert "Renamed component" in (site / "readiness/cards/C3/index.html").read_text("utf-8")
+    assert "Renamed component" in (site / "readiness/index.html").read_text("utf-8")
+    # The card's page, the pages that list it, and the card JSON: nothing else of the
+    # readiness site, though MkDocs counts every generated file as modified.
+    readiness = {p for p in rebuilt if p.startswith(("readiness/", "api/"))}
+    assert readiness == {
+        "readiness/cards/C3/index.html",
+        "readiness/index.html",
+        "readiness/levels/3/index.html",
+        "api/cards.json",
+    }
+    assert len(before) > 20
+
+
+def test_a_rebuild_with_head_unmoved_reuses_the_lineages(site_repo: SiteRepo) -> None:
+    site_repo.write("cards/a/TRL.md", card("A1", 2))
+    site_repo.commit("A1")
+    first = build_project(Settings(site_repo.path))
+    site_repo.write("cards/a/TRL.md", card("A1", 3))  # edited, not committed
+    again = build_project(Settings(site_repo.path), previous=first)
+    assert again.lineages is first.lineages and again.now == first.now
+    assert again.collection.cards[0].level == 3
+    site_repo.commit("A1 advances")
+    moved = build_project(Settings(site_repo.path), previous=again)
+    assert moved.lineages is not first.lineages
+    assert [t.to_level for t in moved.histories["A1"].transitions] == [2, 3]
