@@ -61,6 +61,15 @@ class SampleSpec:
     """Seed of the only random generator; the same spec gives the same commit shas."""
     start: date = date(2022, 1, 3)
     """Day of the first commit."""
+    branch_rate: float | None = None
+    """Chance per commit on `main` of opening a feature branch; by default a few per component.
+    Real repositories merge much more: 0.15 with `branch_commits=8` puts about two thirds of
+    the commits on side branches."""
+    branch_commits: int = 3
+    """The most commits on one feature branch before its merge."""
+    branch_card_share: float = 1.0
+    """The share of feature branches that edit their component's card (in one of their
+    commits); the others change only code, as most pull requests of a real repository do."""
 
 
 @dataclass(frozen=True)
@@ -636,7 +645,7 @@ class _Organisation:
         density = spec.cards / spec.commits
         rates = (
             min(0.02, 0.15 * density),  # rename
-            min(0.03, 0.6 * density),  # open a feature branch
+            min(0.03, 0.6 * density) if spec.branch_rate is None else spec.branch_rate,  # branch
             min(0.002, 0.03 * density),  # break a card's YAML
             0.054,  # level change or review on main
             0.066,  # card text edit on main
@@ -1202,12 +1211,16 @@ class _Organisation:
         return True
 
     def _open_branch(self, slot: int) -> bool:
-        work = self.rng.randint(1, 3)
+        work = self.rng.randint(1, self.spec.branch_commits)
         comp = self._pick_unlocked()
         if comp is None or not self._room(slot, work):
             return False
-        steps = ["code"] * (work - 1)
-        steps.insert(self.rng.randint(0, len(steps)), "card")
+        share = self.spec.branch_card_share
+        if share >= 1 or self.rng.random() < share:  # no draw by default: same repositories
+            steps = ["code"] * (work - 1)
+            steps.insert(self.rng.randint(0, len(steps)), "card")
+        else:
+            steps = ["code"] * work
         steps.append("merge")
         # The merge lands days after the branch starts, as a pull request would.
         span = max(len(steps), round(self.rng.randint(1, 10) * self.slots_per_day))
@@ -1382,6 +1395,12 @@ def _check(spec: SampleSpec) -> None:
         raise ValueError(f"commits must be at least 1, not {spec.commits}")
     if not 0 < spec.years < 1000:
         raise ValueError(f"years must be a positive number of years, not {spec.years}")
+    if spec.branch_rate is not None and not 0 <= spec.branch_rate <= 0.5:
+        raise ValueError(f"branch_rate must be between 0 and 0.5, not {spec.branch_rate}")
+    if spec.branch_commits < 1:
+        raise ValueError(f"branch_commits must be at least 1, not {spec.branch_commits}")
+    if not 0 <= spec.branch_card_share <= 1:
+        raise ValueError(f"branch_card_share must be between 0 and 1, not {spec.branch_card_share}")
 
 
 def _fast_import(repository: Path, spec: SampleSpec, env: dict[str, str]) -> _Organisation:
@@ -1497,9 +1516,31 @@ def main(argv: list[str] | None = None) -> int:
         default=defaults.start,
         help="day of the first commit, YYYY-MM-DD",
     )
+    parser.add_argument(
+        "--branch-rate", type=float, help="chance per commit of opening a feature branch"
+    )
+    parser.add_argument(
+        "--branch-commits",
+        type=int,
+        default=defaults.branch_commits,
+        help="the most commits on one feature branch",
+    )
+    parser.add_argument(
+        "--branch-card-share",
+        type=float,
+        default=defaults.branch_card_share,
+        help="the share of feature branches that edit their card",
+    )
     args = parser.parse_args(argv)
     spec = SampleSpec(
-        cards=args.cards, commits=args.commits, years=args.years, seed=args.seed, start=args.start
+        cards=args.cards,
+        commits=args.commits,
+        years=args.years,
+        seed=args.seed,
+        start=args.start,
+        branch_rate=args.branch_rate,
+        branch_commits=args.branch_commits,
+        branch_card_share=args.branch_card_share,
     )
     try:
         summary = generate_organisation(args.target, spec)
