@@ -144,6 +144,9 @@ def test_search_finds_a_card(page: Page, query: str, card_id: str) -> None:
     results = page.locator(".md-search-result__item")
     expect(results.first).to_be_visible()
     expect(results.locator(f'a[href*="readiness/cards/{card_id}/"]').first).to_be_attached()
+    if query == card_id:  # a card's own page ranks first for its id, above pages listing it
+        first = results.first.locator("a").first
+        expect(first).to_have_attribute("href", re.compile(rf"readiness/cards/{card_id}/"))
 
 
 def test_search_refines_as_the_query_changes(page: Page) -> None:
