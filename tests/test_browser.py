@@ -45,6 +45,14 @@ PHASE = {
 
 
 def _build_site(repo: SiteRepo) -> Path:
+    # A palette, so that material loads the dark scheme ("slate") the tests switch to.
+    config = repo.path / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  font: false\n", "  font: false\n  palette: {scheme: default}\n"
+        ),
+        encoding="utf-8",
+    )
     repo.write("cards/retina/TRL.md", card("P13.2", 3, name="Retina triage", extra=RETINA))
     repo.write(
         "cards/retina-research/TRL.md",
@@ -254,3 +262,27 @@ def test_screenshots(page: Page, tmp_path: Path) -> None:
     SHOTS.mkdir(exist_ok=True)
     for path in shots:
         shutil.copy2(path, SHOTS / path.name)
+
+
+PAGES = (
+    "readiness/",
+    "readiness/levels/5/",
+    "readiness/cards/P13.2/",
+    "readiness/cards/P13.2/level-3/",
+    "readiness/problems/",
+)
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_no_page_is_wider_than_the_screen(page: Page, width: int, scheme: str) -> None:
+    """Material adds its scroll wrapper to unclassed tables only: ours bring their own."""
+    page.set_viewport_size({"width": width, "height": 900})
+    SHOTS.mkdir(exist_ok=True)
+    for url in PAGES:
+        _open(page, url)
+        page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{url} is {wide} px wide at {width} px ({scheme})"
+        name = url.strip("/").replace("/", "_").replace(".", "-") or "home"
+        page.screenshot(path=SHOTS / f"{name}-{width}-{scheme}.png", full_page=True)
