@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import card, review
 from gitrepo import GitRepo
-from trl_cards.analytics import analyse, compute_kpis, system_level
+from trl_cards.analytics import System, analyse, compute_kpis
 from trl_cards.collection import load_cards
 from trl_cards.timeline import load_histories
 
@@ -37,29 +37,60 @@ def test_kpis_of_a_small_organisation(tmp_path: Path) -> None:
     assert kpis.stale == (("A1", 661),)
 
 
-def test_a_system_is_as_ready_as_its_least_ready_part(tmp_path: Path) -> None:
-    for path, text in {
-        "p/TRL.md": card("P1", 7, extra="coupled: [R1]\n"),
-        "r/TRL.md": card("R1", 4),
-        "q/TRL.md": card("Q1", 3, extra="coupled: [P1]\n"),
-    }.items():
+def _cards(tmp_path: Path, files: dict[str, str]):
+    for path, text in files.items():
         (tmp_path / path).parent.mkdir(parents=True)
         (tmp_path / path).write_text(text, encoding="utf-8")
-    by_id = {c.id: c for c in load_cards(tmp_path).cards}
-    assert system_level(by_id["P1"], by_id, ["Q1"]) == (3, "Q1")
-    assert system_level(by_id["R1"], by_id, ["P1"]) == (4, "R1")
+    return load_cards(tmp_path)
 
 
-def test_analytics_roll_up_couplings_in_both_directions(tmp_path: Path) -> None:
-    for path, text in {
-        "p/TRL.md": card("P1", 7, extra="coupled: [R1]\n"),
-        "r/TRL.md": card("R1", 4),
-        "q/TRL.md": card("Q1", 3, extra="coupled: [P1]\n"),
-        "s/TRL.md": card("S1", 2),
-    }.items():
-        (tmp_path / path).parent.mkdir(parents=True)
-        (tmp_path / path).write_text(text, encoding="utf-8")
-    analytics = analyse(load_cards(tmp_path).cards, {}, NOW)
-    assert analytics.coupled_from == {"R1": ("P1",), "P1": ("Q1",)}
-    assert analytics.systems == {"P1": (3, "Q1"), "R1": (4, "R1"), "Q1": (3, "Q1")}
-    assert "S1" not in analytics.systems
+def test_a_system_is_as_ready_as_its_least_ready_part_recursively(tmp_path: Path) -> None:
+    collection = _cards(
+        tmp_path,
+        {
+            "s/TRL.md": card("S1", 8, extra="parts: [P1, P2]\ncoupled: [R1]\n"),
+            "p1/TRL.md": card("P1", 7, extra="parts: [Q1]\n"),
+            "p2/TRL.md": card("P2", 6),
+            "q1/TRL.md": card("Q1", 4),
+            "r/TRL.md": card("R1", 1),  # the research behind it: related, never counted
+        },
+    )
+    analytics = analyse(collection.cards, {}, NOW)
+    assert analytics.systems == {"S1": System(4, "Q1"), "P1": System(4, "Q1")}
+    assert analytics.part_of == {"P1": ("S1",), "P2": ("S1",), "Q1": ("P1",)}
+    assert analytics.coupled_from == {"R1": ("S1",)}
+    assert analytics.problems == ()
+
+
+def test_a_system_at_its_parts_level_holds_itself(tmp_path: Path) -> None:
+    collection = _cards(
+        tmp_path,
+        {"s/TRL.md": card("S1", 3, extra="parts: [P1]\n"), "p/TRL.md": card("P1", 3)},
+    )
+    assert analyse(collection.cards, {}, NOW).systems == {"S1": System(3, "S1")}
+
+
+def test_a_cycle_in_parts_is_one_problem_naming_its_cards(tmp_path: Path) -> None:
+    collection = _cards(
+        tmp_path,
+        {
+            "a/TRL.md": card("A1", 5, extra="parts: [B1]\n"),
+            "b/TRL.md": card("B1", 4, extra="parts: [C1]\n"),
+            "c/TRL.md": card("C1", 6, extra="parts: [A1]\n"),
+        },
+    )
+    analytics = analyse(collection.cards, {}, NOW)
+    [problem] = analytics.problems
+    assert problem.path == "a/TRL.md" and problem.key == "parts"
+    assert "A1 → B1 → C1 → A1" in problem.message
+    assert analytics.systems["A1"] == System(4, "B1")
+
+
+def test_unknown_parts_are_warnings_and_left_out(tmp_path: Path) -> None:
+    collection = _cards(tmp_path, {"s/TRL.md": card("S1", 5, extra="parts: [S1, X9]\n")})
+    assert collection.cards[0].parts == ()
+    messages = [str(p) for p in collection.problems]
+    assert any(
+        "`parts` names `S1`, the card itself" in m and "a part of itself" in m for m in messages
+    )
+    assert any("`parts` names `X9`, but no card has that id" in m for m in messages)

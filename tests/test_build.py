@@ -366,3 +366,32 @@ def test_enabled_false_leaves_the_site_alone(site_repo: SiteRepo) -> None:
     assert not (build.site / "readiness").exists()
     assert not (build.site / "api").exists()
     assert "trl-cards" not in build.page("")
+
+
+def test_systems_on_the_dashboard_and_card_pages(site_repo: SiteRepo) -> None:
+    site_repo.write(
+        "cards/product/TRL.md",
+        card("P8.1", 8, name="Retina product", extra="parts: [D3.1, M7.1]\ncoupled: [R1.1]\n"),
+    )
+    site_repo.write(
+        "cards/data/TRL.md", card("D3.1", 3, name="Retina data", extra="owners: [Ana]\n")
+    )
+    site_repo.write("cards/model/TRL.md", card("M7.1", 7, name="Retina model"))
+    site_repo.write("cards/research/TRL.md", card("R1.1", 1, name="Retina research"))
+    site_repo.commit("A system of two parts, and the research behind it")
+    build = site_repo.build(strict=True)
+    assert build.returncode == 0, build.log
+
+    dashboard = build.page("readiness/")
+    row = re.search(r'<td><a href="cards/P8\.1/"><code>P8\.1</code></a></td>.*?</tr>', dashboard)
+    assert row is not None, "the system is on the dashboard"
+    assert 'title="Level 3: ' in row[0] and "Retina data" in row[0] and "<td>Ana</td>" in row[0]
+    product = build.page("readiness/cards/P8.1/")
+    assert "held down by" in product and "../D3.1/" in product
+    # The research card it is coupled to is related, not a part: it holds nothing down.
+    assert 'held down by <a href="../R1.1/"' not in product
+    part = build.page("readiness/cards/D3.1/")
+    assert "Part of" in part and "../P8.1/" in part
+    exported = {c["id"]: c for c in build.cards_json()["cards"]}
+    assert (exported["P8.1"]["system_level"], exported["P8.1"]["system_held_by"]) == (3, "D3.1")
+    assert exported["R1.1"]["system_level"] is None

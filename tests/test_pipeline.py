@@ -3,25 +3,22 @@ give the same card JSON for the acceptance repository."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from conftest import SiteRepo, trl_cards
 from test_build import _history_repo
 from trl_cards import load_project
-from trl_cards.export import cards_json
+from trl_cards.export import project_json
 
 GEN_FILES = """\
-import datetime as dt
 from pathlib import Path
 import mkdocs_gen_files
 import trl_cards
-from trl_cards.export import cards_json
+from trl_cards.export import project_json
 
 project = trl_cards.load_project(Path("mkdocs.yml"))
 with mkdocs_gen_files.open("from-gen-files.json", "w") as f:
-    f.write(cards_json(project.collection, project.histories, project.site,
-                       dt.datetime.now(dt.timezone.utc)))
+    f.write(project_json(project))
 """
 
 
@@ -53,9 +50,7 @@ def test_every_front_end_gives_the_same_card_json(site_repo: SiteRepo) -> None:
     from_cli = _without_generated(cli.stdout)
 
     project = load_project(site_repo.path / "mkdocs.yml")
-    from_api = _without_generated(
-        cards_json(project.collection, project.histories, project.site, dt.datetime.now())
-    )
+    from_api = _without_generated(project_json(project))
 
     assert from_plugin["cards"], "the acceptance repository has cards"
     assert from_cli == from_plugin

@@ -1,16 +1,18 @@
 """The organisation's readiness analytics, computed before any page is rendered: the KPIs
-(time per level, switchbacks, skipped gates, stale cards) and the system roll-up of couplings."""
+(time per level, switchbacks, skipped gates, stale cards) and the systems (cards with `parts`),
+each only as ready as its least ready part."""
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from .card import Card
+from .problem import Problem, Severity
 from .timeline import SWITCHBACK, CardHistory, Transition
 
 STALE_DAYS = 365
@@ -63,16 +65,14 @@ def compute_kpis(
     )
 
 
-def system_level(
-    card: Card, by_id: Mapping[str, Card], coupled_from: Iterable[str] = ()
-) -> tuple[int, str]:
-    """The level of the card as a system with its coupled components: the lowest of them all.
+@dataclass(frozen=True)
+class System:
+    """A card with `parts`, as a system: only as ready as the least ready of its parts."""
 
-    Returns (level, id of the least ready part); couplings count in both directions.
-    """
-    parts = [card, *(by_id[i] for i in (*card.coupled, *coupled_from) if i in by_id)]
-    lowest = min(parts, key=lambda c: (c.level, c.id != card.id, c.id))
-    return lowest.level, lowest.id
+    level: int
+    """The lowest level over the card and its parts, recursively."""
+    held_by: str
+    """The id of the least ready card of the system (the card itself when none is lower)."""
 
 
 @dataclass(frozen=True)
@@ -81,25 +81,78 @@ class Analytics:
 
     kpis: Kpis
     coupled_from: dict[str, tuple[str, ...]]
-    """card id -> the ids of the cards that couple to it."""
-    systems: dict[str, tuple[int, str]]
-    """card id -> (its level as a system, the id of the least ready part), for every card with
-    a coupling in either direction."""
+    """card id -> the ids of the cards that couple to it (related cards, never counted)."""
+    systems: dict[str, System]
+    """card id -> the card as a system, for every card with `parts`."""
+    part_of: dict[str, tuple[str, ...]]
+    """card id -> the ids of the systems that list it in `parts`."""
+    problems: tuple[Problem, ...] = ()
+    """Cycles in `parts`, each named with its cards."""
 
 
 def analyse(
     cards: Sequence[Card], histories: Mapping[str, CardHistory], now: dt.datetime
 ) -> Analytics:
     """The analytics of the current cards at the moment `now`."""
-    inbound: dict[str, list[str]] = {}
+    coupled_from: dict[str, list[str]] = {}
+    part_of: dict[str, list[str]] = {}
     for card in cards:
         for other in card.coupled:
-            inbound.setdefault(other, []).append(card.id)
-    coupled_from = {k: tuple(v) for k, v in inbound.items()}
+            coupled_from.setdefault(other, []).append(card.id)
+        for part in card.parts:
+            part_of.setdefault(part, []).append(card.id)
+    systems, problems = system_levels(cards)
+    return Analytics(
+        compute_kpis(cards, histories, now),
+        {k: tuple(v) for k, v in coupled_from.items()},
+        systems,
+        {k: tuple(v) for k, v in part_of.items()},
+        problems,
+    )
+
+
+def system_levels(cards: Sequence[Card]) -> tuple[dict[str, System], tuple[Problem, ...]]:
+    """Every system's level: the minimum over its parts, recursively (ties go to the card
+    itself, then to the first id). A cycle in `parts` is a problem naming its cards, and each
+    card of it counts only the parts outside the cycle."""
     by_id = {c.id: c for c in cards}
-    systems = {
-        card.id: system_level(card, by_id, coupled_from.get(card.id, ()))
-        for card in cards
-        if card.coupled or card.id in coupled_from
-    }
-    return Analytics(compute_kpis(cards, histories, now), coupled_from, systems)
+    done: dict[str, System] = {}
+    problems: list[Problem] = []
+    reported: set[frozenset[str]] = set()
+
+    def visit(card: Card, path: list[str]) -> System:
+        if card.id in done:
+            return done[card.id]
+        best = System(card.level, card.id)
+        for part_id in card.parts:
+            part = by_id.get(part_id)
+            if part is None:
+                continue
+            if part_id in path:  # a cycle: report it once, and do not follow it
+                cycle = path[path.index(part_id) :]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    problems.append(_cycle(by_id[cycle[0]], cycle))
+                continue
+            system = visit(part, [*path, part_id])
+            if system.level < best.level:
+                best = System(system.level, system.held_by)
+        done[card.id] = best
+        return best
+
+    for card in cards:
+        if card.parts:
+            visit(card, [card.id])
+    return {c.id: done[c.id] for c in cards if c.parts}, tuple(problems)
+
+
+def _cycle(card: Card, cycle: list[str]) -> Problem:
+    loop = " → ".join([*cycle, cycle[0]])
+    return Problem(
+        card.path,
+        f"`parts` makes a cycle: {loop}. A system cannot be a part of itself, so the cycle "
+        "is not followed.",
+        "Remove one of these ids from the `parts` of the card that lists it.",
+        key="parts",
+        severity=Severity.WARNING,
+    )

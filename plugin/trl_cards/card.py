@@ -137,6 +137,7 @@ class Card:
     links: tuple[tuple[str, str], ...] = ()
     ethics: Ethics | None = None
     coupled: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     requirements: tuple[Requirement, ...] = ()
     reviews: tuple[Review, ...] = ()
@@ -260,7 +261,7 @@ def card_text(card: Card, hints: Sequence[str] = ()) -> str:
         return json.dumps(data, ensure_ascii=False)
 
     lines = ["---", f"id: {value(card.id)}", f"name: {value(card.name)}", f"level: {card.level}"]
-    for key in ("owners", "reviewers", "tags", "coupled", "aliases"):
+    for key in ("owners", "reviewers", "tags", "coupled", "parts", "aliases"):
         if getattr(card, key):
             lines.append(f"{key}: {value(list(getattr(card, key)))}")
     if card.links:
@@ -306,6 +307,7 @@ TEMPLATE_HINTS = (
     "tags: [vision]",
     "links: {project: https://..., requirements: https://..., code: https://...}",
     "coupled: [ids of related cards]",
+    "parts: [ids of the components of this system]",
     "requirements: [{id: REQ-1, text: The component shall ..., risk: {p_failure: 0.1, value: 5}}]",
     "reviews: [{date: YYYY-MM-DD, from: 3, to: 4, decision: advance, reviewers: [...]}]",
 )
@@ -403,6 +405,7 @@ def _build(values: dict[str, Any], path: str, body: str) -> Card:
         links=tuple(values.get("links", {}).items()),
         ethics=Ethics(ethics["status"], ethics.get("link")) if ethics else None,
         coupled=tuple(dict.fromkeys(values.get("coupled", ()))),
+        parts=tuple(dict.fromkeys(values.get("parts", ()))),
         aliases=tuple(dict.fromkeys(values.get("aliases", ()))),
         requirements=tuple(
             Requirement(

@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _with_project(args: argparse.Namespace) -> int:
     from .config import SettingsError, read_settings
-    from .export import cards_json
+    from .export import project_json
     from .pipeline import PipelineError, build_project
 
     try:
@@ -101,7 +101,7 @@ def _with_project(args: argparse.Namespace) -> int:
         print(f"trl-cards: {error}", file=sys.stderr)
         return 2
     if args.command == "export":
-        text = cards_json(project.collection, project.histories, project.site, project.now)
+        text = project_json(project)
         if args.output:
             args.output.write_text(text, encoding="utf-8")
         else:

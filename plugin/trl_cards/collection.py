@@ -181,6 +181,20 @@ def watched_folders(
     return [(directory, False), *watched] if shallow else watched
 
 
+def _unknown_reference(card: Card, key: str, index: int, ref: str) -> Problem:
+    itself = ref == card.id
+    what = "is not coupled to itself" if key == "coupled" else "is not a part of itself"
+    return Problem(
+        card.path,
+        f"`{key}` names `{ref}`, "
+        + ("the card itself" if itself else "but no card has that id")
+        + ", so the link is left out.",
+        f"Remove it: a card {what}." if itself else "Correct the id, or add the card it refers to.",
+        key=f"{key}[{index}]",
+        severity=Severity.WARNING,
+    )
+
+
 def _duplicate(card: Card, first: Card, claims: Mapping[str, Claim]) -> Problem:
     same = "is already" if first.id == card.id else f"differs only in case from `{first.id}`,"
     held, took = claims.get(first.path), claims.get(card.path)
@@ -250,7 +264,8 @@ def check_collection(
     texts: dict[str, str],
     claims: Mapping[str, Claim] | None = None,
 ) -> Collection:
-    """Check what only the whole collection can tell: unique ids, coupled ids that exist.
+    """Check what only the whole collection can tell: unique ids, coupled and part ids that
+    exist.
 
     When two files hold one id, the one that has held it longer (`claims`, by path, from the
     history) keeps it; without history, the first by path. Ids are compared without case:
@@ -276,32 +291,19 @@ def check_collection(
         cards.append(card)
     ids = {card.id for card in cards}
     for index, card in enumerate(cards):
-        unknown = [
-            (i, ref) for i, ref in enumerate(card.coupled) if ref not in ids or ref == card.id
-        ]
-        if not unknown:
-            continue
-        problems += locate_problems(
-            [
-                Problem(
-                    card.path,
-                    f"`coupled` names `{ref}`, "
-                    + ("the card itself" if ref == card.id else "but no card has that id")
-                    + ", so the link is left out.",
-                    "Remove it: a card is not coupled to itself."
-                    if ref == card.id
-                    else "Correct the id, or add the card it refers to.",
-                    key=f"coupled[{i}]",
-                    severity=Severity.WARNING,
-                )
-                for i, ref in unknown
-            ],
-            texts.get(card.path, ""),
-            card.path,
-        )
-        cards[index] = replace(
-            card, coupled=tuple(r for r in card.coupled if r in ids and r != card.id)
-        )
+        for key in ("coupled", "parts"):
+            refs: tuple[str, ...] = getattr(card, key)
+            unknown = [(i, ref) for i, ref in enumerate(refs) if ref not in ids or ref == card.id]
+            if not unknown:
+                continue
+            problems += locate_problems(
+                [_unknown_reference(card, key, i, ref) for i, ref in unknown],
+                texts.get(card.path, ""),
+                card.path,
+            )
+            kept = tuple(r for r in refs if r in ids and r != card.id)
+            card = replace(card, coupled=kept) if key == "coupled" else replace(card, parts=kept)
+        cards[index] = card
     return Collection(
         tuple(sorted(cards, key=lambda c: c.id)), tuple(problems), tuple(sorted(parsed))
     )

@@ -7,12 +7,26 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .analytics import System
 from .collection import Collection
 from .levels import level
+from .pipeline import Project
 from .site import Site
 from .timeline import CardHistory
 
 EXPORT_VERSION = 1
+
+
+def project_json(project: Project) -> str:
+    """The export of a project (`build_project`, `trl_cards.load_project`), as the site
+    writes it to `api/cards.json`."""
+    return cards_json(
+        project.collection,
+        project.histories,
+        project.site,
+        project.now,
+        project.analytics.systems,
+    )
 
 
 def cards_json(
@@ -20,10 +34,14 @@ def cards_json(
     histories: Mapping[str, CardHistory],
     site: Site,
     generated: dt.datetime,
+    systems: Mapping[str, System] | None = None,
 ) -> str:
-    """The export, as stable, sorted JSON text (documented in docs/export.md)."""
+    """The export, as stable, sorted JSON text (documented in docs/export.md). `systems` are
+    the analytics' systems (`Project.analytics.systems`)."""
+    systems = systems or {}
     cards = []
     for card in collection.cards:
+        system = systems.get(card.id)
         history = histories.get(card.id, CardHistory(card.id))
         url = site.urls.url(site.urls.card(card.id))
         cards.append(
@@ -37,6 +55,9 @@ def cards_json(
                 "owners": list(card.owners),
                 "tags": list(card.tags),
                 "coupled": list(card.coupled),
+                "parts": list(card.parts),
+                "system_level": system.level if system else None,
+                "system_held_by": system.held_by if system else None,
                 "history_incomplete": history.incomplete,
                 "history_damage": history.damage,
                 "former_ids": [c.from_id for c in history.id_changes],

@@ -646,7 +646,13 @@ CARD_FIELDS: tuple[Field, ...] = (
     Field(
         "coupled",
         ListOf(Text(pattern=ID_PATTERN, pattern_help=_CARD_ID)),
-        "Ids of coupled cards.",
+        "Ids of related cards (the research card behind a product): shown, never counted.",
+    ),
+    Field(
+        "parts",
+        ListOf(Text(pattern=ID_PATTERN, pattern_help=_CARD_ID)),
+        "Ids of the components this system is made of: it is only as ready as the least "
+        "ready of them.",
     ),
     Field(
         "aliases",

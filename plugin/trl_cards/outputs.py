@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-from .export import cards_json
+from .export import project_json
 from .pages import cards, dashboard, levels, problems
 from .pipeline import Project
 from .problem import Problem
@@ -40,11 +40,7 @@ class Output:
 
 
 def _card_json(project: Project, failures: list[Problem]) -> dict[str, Content]:
-    return {
-        "api/cards.json": cards_json(
-            project.collection, project.histories, project.site, project.now
-        )
-    }
+    return {"api/cards.json": project_json(project)}
 
 
 def _assets(project: Project, failures: list[Problem]) -> dict[str, Content]:

@@ -142,6 +142,8 @@ def build_project(
     )
     now = now or dt.datetime.now(dt.timezone.utc)
     analytics = analyse(collection.cards, histories, now)
+    if analytics.problems:  # cycles in `parts`
+        collection = replace(collection, problems=collection.problems + analytics.problems)
     return Project(settings, collection, histories, raw, site, analytics, now, lineages)
 
 

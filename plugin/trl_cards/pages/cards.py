@@ -10,6 +10,7 @@ import re
 from jinja2 import Environment
 from markupsafe import Markup
 
+from ..analytics import System
 from ..body import render_body
 from ..card import Card
 from ..chart import timeline_svg
@@ -34,6 +35,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
     problems_of: dict[str, list[Problem]] = {}
     for problem in project.collection.problems:
         problems_of.setdefault(problem.path, []).append(problem)
+    by_id = {c.id: c for c in project.collection.cards}
     pages: dict[str, RenderedPage] = {}
     made: dict[str, tuple[tuple[object, ...], dict[str, RenderedPage]]] = {}
     for card in project.collection.cards:
@@ -45,6 +47,8 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
             tuple(problems),
             analytics.systems.get(card.id),
             analytics.coupled_from.get(card.id, ()),
+            analytics.part_of.get(card.id, ()),
+            tuple(by_id.get(i) for i in _shown_cards(card, analytics.systems.get(card.id))),
             project.now,
             site,
             env,
@@ -55,7 +59,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
             made[card.id] = last
             continue
         try:
-            card_pages = _card_pages(env, project, card, history, problems)
+            card_pages = _card_pages(env, project, card, history, problems, by_id)
         except PageTemplateError:  # the template's mistake, not the card's: say it once
             raise
         except Exception as error:  # a defect on one card must not cost the site
@@ -90,6 +94,7 @@ def _card_pages(
     card: Card,
     history: CardHistory,
     problems: list[Problem],
+    by_id: dict[str, Card],
 ) -> dict[str, RenderedPage]:
     site, analytics = project.site, project.analytics
     here = site.urls.card(card.id)
@@ -107,6 +112,8 @@ def _card_pages(
             gated={t.review: t for t in history.transitions if t.review},
             system=analytics.systems.get(card.id),
             coupled_from=analytics.coupled_from.get(card.id, ()),
+            part_of=analytics.part_of.get(card.id, ()),
+            by_id=by_id.get,
             earlier=[(n, _left(history, n)) for n in sorted(history.card_at_level)],
             body=body_sections(card.body),
             **_since(history),
@@ -134,6 +141,11 @@ def _card_pages(
             since_unknown=None,
         )
     return pages
+
+
+def _shown_cards(card: Card, system: System | None) -> tuple[str, ...]:
+    """The other cards whose level, name or owners the card's page shows."""
+    return (*card.parts, *((system.held_by,) if system else ()))
 
 
 def _since(history: CardHistory) -> dict[str, dt.datetime | None]:

@@ -18,6 +18,7 @@ from . import card_rows, templates
 def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
     cards, problems = project.collection.cards, project.collection.problems
     per_level = Counter(c.level for c in cards)
+    by_id = {c.id: c for c in cards}
     page = render_page(
         templates(project),
         "dashboard.md",
@@ -34,6 +35,13 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
         per_phase=Counter(level(c.level).phase.key for c in cards),
         most=max(per_level.values(), default=1),
         kpis=project.analytics.kpis,
+        systems=sorted(
+            (
+                (by_id[card_id], system, by_id[system.held_by])
+                for card_id, system in project.analytics.systems.items()
+            ),
+            key=lambda row: (row[1].level, row[0].id),
+        ),
         stale_days=STALE_DAYS,
         transition_kinds=(ENTRY, ADVANCE, SKIP, SWITCHBACK, INVALID_SWITCHBACK),
         switchback_kinds=SWITCHBACK_KINDS,
