@@ -85,15 +85,18 @@ def test_transitions_of_the_acceptance_repository(site_repo: SiteRepo) -> None:
     beta = [(t["from"], t["to"], t["kind"]) for t in cards["R1"]["transitions"]]
     assert beta == [(None, 4, "entry"), (4, 3, "invalid switchback")]
     assert cards["P1"]["path"] == "teams/vision/alpha/TRL.md"
-    assert cards["P1"]["transitions"][2]["url"] == "readiness/cards/P1/#transition-3"
+    # Anchors come from what a transition is (its levels and commit), not its position.
+    third = f"readiness/cards/P1/#transition-4-5-{shas['skip'][:8]}"
+    assert cards["P1"]["transitions"][2]["url"] == third
 
     page = build.page("readiness/cards/P1/")
-    rows = re.findall(r'<tr id="(transition-\d)"', page)
-    assert rows == [f"transition-{n}" for n in range(1, 6)]
+    rows = re.findall(r'<tr id="(transition-[^"]+)"', page)
+    assert rows == [t["url"].split("#")[1] for t in cards["P1"]["transitions"]]
+    assert rows[0].startswith("transition-entry-")
     assert page.count("skipped gate</span>") == 1
     assert "1 revision(s) could not be read as a card" in page
     assert shas["broken"][:8] in page
-    assert 'href="#transition-5"' in page  # the timeline's point links to its row
+    assert f'href="#{rows[4]}"' in page  # the timeline's point links to its row
     assert "<svg" in page
     # The card as it was when it left levels 3, 4 and 5.
     for level in (3, 4, 5):

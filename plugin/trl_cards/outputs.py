@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from .export import project_json
-from .pages import cards, dashboard, levels, problems
+from .pages import cards, dashboard, levels, problems, redirects
 from .pipeline import Project
 from .problem import Problem
 from .templating import RenderedPage
@@ -52,6 +52,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("dashboard", dashboard.files, dashboard.nav),
     Output("level pages", levels.files, levels.nav),
     Output("card pages", cards.files, cards.nav),
+    Output("redirects from former ids", redirects.files, redirects.nav),
     Output("problems page", problems.files, problems.nav),  # after the pages it reports on
     Output("card JSON", _card_json),
     Output("assets", _assets),

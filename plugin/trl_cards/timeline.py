@@ -75,7 +75,7 @@ class CardRevision:
 class Transition:
     """A change of level between consecutive valid revisions of a card, as it landed."""
 
-    number: int  # 1-based position in the card's timeline: the stable anchor `transition-N`
+    number: int  # 1-based position in the card's timeline (shown; the anchor is `anchor`)
     from_level: int | None  # None for the entry
     to_level: int
     kind: str  # entry, advance, skip, switchback, invalid switchback
@@ -85,8 +85,12 @@ class Transition:
 
     @property
     def anchor(self) -> str:
-        """The HTML id of this transition's row on the card page."""
-        return f"transition-{self.number}"
+        """The HTML id of this transition's row on the card page, from what the transition is:
+        its levels and the commit that made it (`transition-3-4-1a2b3c4d`, for an entry
+        `transition-entry-3-1a2b3c4d`). A commit added to the ignore-revs file, or an earlier
+        transition found later, leaves every other anchor as it was."""
+        start = "entry" if self.from_level is None else str(self.from_level)
+        return f"transition-{start}-{self.to_level}-{self.revision.revision.authored.sha[:8]}"
 
     @property
     def date(self) -> dt.datetime:

@@ -15,8 +15,10 @@ relative to its source file: engines that rewrite the links of raw HTML as sourc
 (Zensical does) and those that leave them (MkDocs) agree. Without directory URLs each page is
 `<name>.md` and its URL `<name>.html`, beside each other, with the same property.
 
-Anchors on a card page: `#transition-<n>` (numbered from the entry) and `#review-<n>` (reviews
-in date order). Ids are validated slug-safe, so no id can leave the card folder.
+Anchors on a card page: `#transition-<from>-<to>-<commit>` (`Transition.anchor`) and
+`#review-<date>-<from>-<to>` (`pages.cards.review_anchors`), from what they point at, never
+their position. A former id's URLs redirect (`pages.redirects`). Ids are validated slug-safe,
+so no id can leave the card folder.
 
 Source and commit links are made in the repository's frame: a card's path is relative to the
 folder of mkdocs.yml, which may be a subfolder of the repository (`base`).

@@ -110,6 +110,7 @@ def _card_pages(
             # The chart escapes what it takes from the card (see `chart`).
             chart=Markup(timeline_svg(history, project.now, lambda t: "#" + t.anchor)),  # noqa: S704
             gated={t.review: t for t in history.transitions if t.review},
+            review_anchors=review_anchors(card),
             system=analytics.systems.get(card.id),
             coupled_from=analytics.coupled_from.get(card.id, ()),
             part_of=analytics.part_of.get(card.id, ()),
@@ -136,6 +137,7 @@ def _card_pages(
             history=None,
             problems=(),
             gated={},
+            review_anchors=review_anchors(earlier),
             body=body_sections(earlier.body),
             since=None,
             since_unknown=None,
@@ -146,6 +148,19 @@ def _card_pages(
 def _shown_cards(card: Card, system: System | None) -> tuple[str, ...]:
     """The other cards whose level, name or owners the card's page shows."""
     return (*card.parts, *((system.held_by,) if system else ()))
+
+
+def review_anchors(card: Card) -> list[str]:
+    """The HTML id of each review record, from what it is: its date and levels
+    (`review-2024-03-01-3-4`), with `-2`, `-3`... for a second record of the same gate on the
+    same day. Adding or removing another review leaves every other anchor as it was."""
+    seen: dict[str, int] = {}
+    anchors = []
+    for review in card.reviews:
+        base = f"review-{review.date.isoformat()}-{review.from_level}-{review.to_level}"
+        seen[base] = seen.get(base, 0) + 1
+        anchors.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return anchors
 
 
 def _since(history: CardHistory) -> dict[str, dt.datetime | None]:
