@@ -35,6 +35,8 @@ def test_kpis_of_a_small_organisation(tmp_path: Path) -> None:
     ]
     assert kpis.median_days_at_level == {2: 700.0, 4: 10.0, 5: 60.0}
     assert kpis.stale == (("A1", 661),)
+    # How long unchanged makes a card stale is the site's choice (`stale_days`).
+    assert compute_kpis(cards, load_histories(repo.path), NOW, stale_days=700).stale == ()
 
 
 def _cards(tmp_path: Path, files: dict[str, str]):

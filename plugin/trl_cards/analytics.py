@@ -27,12 +27,17 @@ class Kpis:
     skipped_gates: tuple[tuple[str, Transition], ...]  # (card id, transition), newest first
     median_days_at_level: dict[int, float]  # over stays that ended (the card left the level)
     stale: tuple[tuple[str, int], ...]  # (card id, days since its last landed change)
+    stale_days: int = STALE_DAYS  # the days after which an unchanged card is stale
 
 
 def compute_kpis(
-    cards: Sequence[Card], histories: Mapping[str, CardHistory], now: dt.datetime
+    cards: Sequence[Card],
+    histories: Mapping[str, CardHistory],
+    now: dt.datetime,
+    stale_days: int = STALE_DAYS,
 ) -> Kpis:
-    """The KPIs of the current cards, from their reconstructed histories."""
+    """The KPIs of the current cards, from their reconstructed histories; a card unchanged for
+    more than `stale_days` is stale."""
     kinds: Counter[str] = Counter()
     switchbacks: Counter[str] = Counter()
     skipped: list[tuple[str, Transition]] = []
@@ -52,7 +57,7 @@ def compute_kpis(
             days = (following.date - stay.date).total_seconds() / 86400
             stays.setdefault(stay.to_level, []).append(max(days, 0.0))
         idle = (now - history.revisions[-1].landed.committed).days
-        if idle > STALE_DAYS:
+        if idle > stale_days:
             stale.append((card.id, idle))
     skipped.sort(key=lambda item: item[1].date, reverse=True)
     stale.sort(key=lambda item: item[1], reverse=True)
@@ -62,6 +67,7 @@ def compute_kpis(
         tuple(skipped),
         {level: statistics.median(days) for level, days in sorted(stays.items())},
         tuple(stale),
+        stale_days,
     )
 
 
@@ -91,7 +97,10 @@ class Analytics:
 
 
 def analyse(
-    cards: Sequence[Card], histories: Mapping[str, CardHistory], now: dt.datetime
+    cards: Sequence[Card],
+    histories: Mapping[str, CardHistory],
+    now: dt.datetime,
+    stale_days: int = STALE_DAYS,
 ) -> Analytics:
     """The analytics of the current cards at the moment `now`."""
     coupled_from: dict[str, list[str]] = {}
@@ -103,7 +112,7 @@ def analyse(
             part_of.setdefault(part, []).append(card.id)
     systems, problems = system_levels(cards)
     return Analytics(
-        compute_kpis(cards, histories, now),
+        compute_kpis(cards, histories, now, stale_days),
         {k: tuple(v) for k, v in coupled_from.items()},
         systems,
         {k: tuple(v) for k, v in part_of.items()},

@@ -90,6 +90,10 @@ class TrlCardsConfig(Config):
     `Europe/Paris`). A transition's date is the day it landed, in this zone; pages that show
     dates say which zone they are in, and give the full time on hover."""
 
+    stale_days = opt.Type(int, default=365)
+    """A card with no change (a review is a change) for more days than this is stale: the
+    dashboard lists it."""
+
     cache = opt.Type(bool, default=True)
     """Keep the history read from git in `.cache/plugin/trl-cards/history.json`, keyed by
     commit, so a later build reads only the new commits. The file is verified against git for
@@ -109,6 +113,7 @@ def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:
         ignore_revs_file=options.ignore_revs_file,
         cache=options.cache,
         timezone=options.timezone,
+        stale_days=options.stale_days,
         prefix=options.prefix,
         directory_urls=config.use_directory_urls,
         repo_url=config.repo_url,

@@ -49,6 +49,7 @@ class Settings:
     ignore_revs_file: str | None = None
     cache: bool = True
     timezone: str = DEFAULT_ZONE
+    stale_days: int = 365
     prefix: str = "readiness"
     directory_urls: bool = True
     repo_url: str | None = None
@@ -141,7 +142,7 @@ def build_project(
         zone=zone_name(time_zone(settings.timezone)),
     )
     now = now or dt.datetime.now(dt.timezone.utc)
-    analytics = analyse(collection.cards, histories, now)
+    analytics = analyse(collection.cards, histories, now, settings.stale_days)
     if analytics.problems:  # cycles in `parts`
         collection = replace(collection, problems=collection.problems + analytics.problems)
     return Project(settings, collection, histories, raw, site, analytics, now, lineages)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..analytics import STALE_DAYS
 from ..card import SWITCHBACK_KINDS
 from ..levels import LEVELS, PHASES, level
 from ..pipeline import Project
@@ -42,7 +41,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
             ),
             key=lambda row: (row[1].level, row[0].id),
         ),
-        stale_days=STALE_DAYS,
+        by_id=by_id,
         transition_kinds=(ENTRY, ADVANCE, SKIP, SWITCHBACK, INVALID_SWITCHBACK),
         switchback_kinds=SWITCHBACK_KINDS,
     )
