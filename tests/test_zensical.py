@@ -99,10 +99,18 @@ def test_zensical_builds_the_generated_readiness_site(site_repo: SiteRepo) -> No
             if target is None or not target[0].is_relative_to(site / "readiness"):
                 continue
             file, fragment = target
+            if file.suffix != ".html":  # a feed, the CSV, a badge: it must be there
+                assert file.is_file(), (path, href)
+                continue
             assert file in pages, (path, href)
             assert not fragment or fragment in pages[file].ids, (path, href)
             checked += 1
     assert checked > 100
+    # The files the pages link to are what they say.
+    feed = (site / "readiness" / "feed.xml").read_text(encoding="utf-8")
+    assert feed.startswith('<?xml version="1.0"') and "<entry>" in feed
+    assert (site / "readiness" / "badges" / "P1.svg").read_text("utf-8").startswith("<svg")
+    assert (site / "readiness" / "cards.csv").read_text("utf-8").startswith("id,name,level,")
 
     # Search finds a card by its id: the card's own page is in the index with its id.
     index = json.loads((site / "search.json").read_text(encoding="utf-8"))

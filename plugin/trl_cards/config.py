@@ -119,6 +119,7 @@ def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:
         repo_url=config.repo_url,
         edit_uri=config.edit_uri,
         commit_url=options.commit_url,
+        site_url=config.site_url,
         # MkDocs resolves custom_dir against the folder of mkdocs.yml.
         template_dirs=(Path(config.theme.custom_dir),) if config.theme.custom_dir else (),
     )

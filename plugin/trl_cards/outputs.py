@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
+from . import badges, feeds, state_csv
 from .export import project_json
 from .pages import cards, dashboard, levels, problems, redirects
 from .pipeline import Project
@@ -55,6 +56,9 @@ OUTPUTS: tuple[Output, ...] = (
     Output("redirects from former ids", redirects.files, redirects.nav),
     Output("problems page", problems.files, problems.nav),  # after the pages it reports on
     Output("card JSON", _card_json),
+    Output("card CSV", state_csv.files, state_csv.nav),
+    Output("badges", badges.files, badges.nav),
+    Output("feeds", feeds.files, feeds.nav),
     Output("assets", _assets),
 )
 

@@ -55,6 +55,8 @@ class Settings:
     repo_url: str | None = None
     edit_uri: str | None = None
     commit_url: str | None = None
+    site_url: str | None = None
+    """The site's own address (mkdocs.yml's `site_url`), for links that must be absolute."""
     template_dirs: tuple[Path, ...] = ()
     """Folders whose `trl-cards/` subfolder overrides the page templates (the theme's
     `custom_dir`)."""

@@ -58,6 +58,14 @@ class Urls:
         """Source URI of the page showing a card as it was when it left a level."""
         return self._page(f"{self.prefix}/cards/{card_id}/level-{number}")
 
+    def file_link(self, from_src: str, to_path: str) -> str:
+        """A relative link from the page `from_src` to a file of the site (`to_path`, relative
+        to the site root, such as a badge)."""
+        here = (
+            self.url(from_src).rstrip("/") if self.directory_urls else posixpath.dirname(from_src)
+        )
+        return posixpath.relpath(to_path, here or ".")
+
     def _page(self, path: str) -> str:
         """The source URI of the page at `path`: its folder's index with directory URLs."""
         return f"{path}/index.md" if self.directory_urls else f"{path}.md"

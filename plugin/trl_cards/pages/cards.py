@@ -11,6 +11,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ..analytics import System
+from ..badges import badge_path
 from ..body import render_body
 from ..card import Card
 from ..chart import timeline_svg
@@ -111,6 +112,8 @@ def _card_pages(
             chart=Markup(timeline_svg(history, project.now, lambda t: "#" + t.anchor)),  # noqa: S704
             gated={t.review: t for t in history.transitions if t.review},
             review_anchors=review_anchors(card),
+            badge=site.urls.file_link(here, badge_path(site.urls, card.id)),
+            badge_url=_absolute(project, badge_path(site.urls, card.id)),
             system=analytics.systems.get(card.id),
             coupled_from=analytics.coupled_from.get(card.id, ()),
             part_of=analytics.part_of.get(card.id, ()),
@@ -148,6 +151,12 @@ def _card_pages(
 def _shown_cards(card: Card, system: System | None) -> tuple[str, ...]:
     """The other cards whose level, name or owners the card's page shows."""
     return (*card.parts, *((system.held_by,) if system else ()))
+
+
+def _absolute(project: Project, path: str) -> str:
+    """The address of a file of the site: under `site_url` when it is set."""
+    base = project.settings.site_url
+    return f"{base.rstrip('/')}/{path}" if base else path
 
 
 def review_anchors(card: Card) -> list[str]:
