@@ -13,6 +13,27 @@ _WIDTH, _HEIGHT = 760, 230
 _LEFT, _RIGHT, _TOP, _BOTTOM = 34, 16, 10, 26
 
 
+def _ticks(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, str]]:
+    """Where the time axis is labelled: at each new year, or for a history shorter than about
+    a year and a half, at each quarter (so that a young card's chart has dates on it)."""
+    zone = start.tzinfo or dt.timezone.utc
+    if (end - start).days > 550:
+        return [
+            (dt.datetime(year, 1, 1, tzinfo=zone), str(year))
+            for year in range(start.year + 1, end.year + 1)
+        ]
+    ticks: list[tuple[dt.datetime, str]] = []
+    year, month = start.year, (start.month - 1) // 3 * 3 + 1
+    while True:
+        month += 3
+        if month > 12:
+            year, month = year + 1, month - 12
+        tick = dt.datetime(year, month, 1, tzinfo=zone)
+        if tick > end:
+            return ticks
+        ticks.append((tick, f"{tick:%b %Y}"))
+
+
 def timeline_svg(history: CardHistory, now: dt.datetime, href: Callable[[Transition], str]) -> str:
     """Level over time, phase colour bands behind, every transition a point linking to its row."""
     transitions = history.transitions
@@ -48,13 +69,12 @@ def timeline_svg(history: CardHistory, now: dt.datetime, href: Callable[[Transit
             f'<text x="{_LEFT - 8}" y="{y(level) + 4:.1f}" text-anchor="end" '
             f'class="trl-axis">{level}</text>'
         )
-    for year in range(start.year + 1, end.year + 1):
-        tick = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
+    for tick, label in _ticks(start, end):
         parts.append(
             f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{_TOP}" y2="{_TOP + inner_h}" '
             'class="trl-grid" stroke="currentColor" stroke-opacity="0.15"/>'
             f'<text x="{x(tick):.1f}" y="{_HEIGHT - 8}" text-anchor="middle" '
-            f'class="trl-axis">{year}</text>'
+            f'class="trl-axis">{label}</text>'
         )
     # The step line breaks at each gap (versions missing from the repository) and starts again
     # where the level is known again, with no transition between.

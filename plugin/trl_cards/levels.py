@@ -15,7 +15,7 @@ class Phase:
     hex: str
 
 
-RESEARCH = Phase("research", "Research", "red", "#d32f2f")
+RESEARCH = Phase("research", "Research", "red", "#ad1457")
 PROTOTYPING = Phase("prototyping", "Prototyping", "orange", "#ef6c00")
 PRODUCTIZATION = Phase("productization", "Productization", "yellow", "#f9a825")
 DEPLOYMENT = Phase("deployment", "Deployment", "green", "#2e7d32")
