@@ -398,3 +398,18 @@ def test_systems_on_the_dashboard_and_card_pages(site_repo: SiteRepo) -> None:
     exported = {c["id"]: c for c in build.cards_json()["cards"]}
     assert (exported["P8.1"]["system_level"], exported["P8.1"]["system_held_by"]) == (3, "D3.1")
     assert exported["R1.1"]["system_level"] is None
+
+
+def test_search_indexes_the_card_not_its_chart(site_repo: SiteRepo) -> None:
+    for level in (2, 3):
+        site_repo.write("cards/p/TRL.md", card("P1", level))
+        site_repo.commit(f"P1 at {level}")
+    build = site_repo.build(strict=True)
+    index = json.loads((build.site / "search" / "search_index.json").read_text("utf-8"))
+    history = [d for d in index["docs"] if d["location"] == "readiness/cards/P1/#level-history"]
+    assert len(history) == 1
+    text = history[0]["text"]
+    assert "entry" in text and "advance" in text  # the transitions table is searchable
+    # The chart's band names, axis labels and legend are not.
+    assert "Prototyping" not in text and "ResearchPrototyping" not in text
+    assert "a gate passed without a review record" not in text

@@ -39,7 +39,7 @@ def test_default_config_is_valid() -> None:
 
 def test_project_site_builds_strictly(tmp_path: Path) -> None:
     """The project's mkdocs.yml, docs and example cards, outside git (CI may clone shallow)."""
-    for name in ("docs", "cards"):
+    for name in ("docs", "cards", "overrides"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     env = {
@@ -59,6 +59,11 @@ def test_project_site_builds_strictly(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "site" / "readiness" / "cards" / "P13.2" / "index.html").exists()
     assert "Found 10 card file(s), 10 usable." in result.stderr
+    # Nothing on the pages asks the forge's API for the repository's stars.
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'class="md-source"' in page and 'data-md-component="source"' not in page
+    home = "https://mkdocs-trl-cards.github.io/mkdocs-trl-cards/"
+    assert f'<link rel="canonical" href="{home}"' in page
 
 
 def test_the_gen_files_example_in_the_api_docs_works(tmp_path: Path) -> None:
