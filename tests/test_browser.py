@@ -183,7 +183,7 @@ def test_filter_by_text_and_phase(page: Page) -> None:
     visible = page.locator("table.trl-cards tbody tr:visible")
     count = page.locator(".trl-filter-count")
     text = page.locator("input.trl-filter-text")
-    phase = page.locator("select.trl-filter-phase")
+    phase = page.locator("select.trl-filter-select[data-key=phase]")
     total = len(PHASE)
     expect(rows).to_have_count(total)
     expect(count).to_have_text(f"{total} of {total} shown")
@@ -218,11 +218,49 @@ def test_filter_by_text_and_phase(page: Page) -> None:
     shown(*PHASE)
 
 
+def test_filter_by_owner_and_tag_lives_in_the_url(page: Page, base_url: str) -> None:
+    _open(page, "readiness/")
+    owner = page.locator("select.trl-filter-select[data-key=owner]")
+    tag = page.locator("select.trl-filter-select[data-key=tag]")
+    count = page.locator(".trl-filter-count")
+    owner.select_option("Omar Haddad")
+    expect(count).to_have_text("2 of 5 shown")
+    tag.select_option("physics")
+    expect(count).to_have_text("1 of 5 shown")
+    expect(page).to_have_url(re.compile(r"\?owner=Omar\+Haddad&tag=physics$"))
+    # The state survives a reload, and the address opens the same view elsewhere.
+    page.reload(wait_until="load")
+    expect(count).to_have_text("1 of 5 shown")
+    expect(owner).to_have_value("Omar Haddad")
+    other = page.context.new_page()
+    other.goto(f"{base_url}readiness/?owner=Dana+Whitfield", wait_until="load")
+    expect(other.locator(".trl-filter-count")).to_have_text("2 of 5 shown")
+    # A level page has the same filter over its own cards.
+    _open(page, "readiness/levels/5/?owner=Nobody")
+    expect(page.locator(".trl-filter-count")).to_have_text("1 of 1 shown")
+
+
+def test_tables_are_whole_without_the_script(browser: Browser, base_url: str) -> None:
+    """Every page works as plain HTML (Backstage TechDocs strips scripts)."""
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    page = context.new_page()
+    page.route(
+        "**/*", lambda route: route.continue_() if base_url in route.request.url else route.abort()
+    )
+    page.goto("readiness/", wait_until="load")
+    expect(page.locator("table.trl-cards tbody tr:visible")).to_have_count(len(PHASE))
+    expect(page.locator("svg.trl-chart")).to_have_count(0)
+    page.goto("readiness/cards/P13.2/", wait_until="load")
+    expect(page.locator("svg.trl-chart")).to_be_visible()
+    expect(page.locator("table.trl-transitions tbody tr")).to_have_count(3)
+    context.close()
+
+
 # The browser restores the filter's values on Back after the script ran; it must re-apply.
 def test_filter_agrees_with_its_controls_after_going_back(page: Page) -> None:
     _open(page, "readiness/")
     text = page.locator("input.trl-filter-text")
-    phase = page.locator("select.trl-filter-phase")
+    phase = page.locator("select.trl-filter-select[data-key=phase]")
     text.press_sequentially("vision")
     phase.select_option("research")
     expect(page.locator(".trl-filter-count")).to_have_text("1 of 5 shown")

@@ -1,30 +1,62 @@
-// mkdocs-trl-cards: filter the component tables by text and phase. No dependencies.
+// mkdocs-trl-cards: filter the card tables by text, phase, owner, reviewer and tag. The state
+// lives in the page's URL (?q=...&owner=...), so a filtered view survives a reload and can be
+// shared. Without this script the tables are plain HTML, every card shown. No dependencies.
 (function () {
   function setUp(root) {
     root.querySelectorAll(".trl-filter").forEach(function (bar) {
       if (bar.dataset.ready) return;
       bar.dataset.ready = "1";
-      var table = bar.nextElementSibling;
+      var box = bar.nextElementSibling;
       var text = bar.querySelector(".trl-filter-text");
-      var phase = bar.querySelector(".trl-filter-phase");
+      var selects = Array.prototype.slice.call(bar.querySelectorAll(".trl-filter-select"));
       var count = bar.querySelector(".trl-filter-count");
-      var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+      var rows = Array.prototype.slice.call(box.querySelectorAll("tbody tr"));
+      var controls = [text].concat(selects);
+
+      function matches(row, select) {
+        if (!select.value) return true;
+        var value = row.getAttribute("data-" + select.dataset.attr) || "";
+        return select.hasAttribute("data-list") ? value.split("|").indexOf(select.value) !== -1
+          : value === select.value;
+      }
       function apply() {
         var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
         var shown = 0;
         rows.forEach(function (row) {
           var hay = row.getAttribute("data-search") || "";
-          var ok = (!phase.value || row.getAttribute("data-phase") === phase.value) &&
+          var ok = selects.every(function (s) { return matches(row, s); }) &&
             words.every(function (w) { return hay.indexOf(w) !== -1; });
           row.hidden = !ok;
           if (ok) shown += 1;
         });
         count.textContent = shown + " of " + rows.length + " shown";
       }
-      text.addEventListener("input", apply);
-      phase.addEventListener("change", apply);
+      function save() {
+        var params = new URLSearchParams(window.location.search);
+        controls.forEach(function (c) {
+          if (c.value) params.set(c.dataset.key, c.value); else params.delete(c.dataset.key);
+        });
+        var query = params.toString();
+        var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+        window.history.replaceState(window.history.state, "", url);
+      }
+      function load() {
+        var params = new URLSearchParams(window.location.search);
+        controls.forEach(function (c) {
+          var value = params.get(c.dataset.key);
+          if (value === null) return;
+          if (c.tagName === "SELECT" && !Array.prototype.some.call(c.options, function (o) {
+            return o.value === value;
+          })) return;  // an owner who has left: show everyone rather than no one
+          c.value = value;
+        });
+      }
+      controls.forEach(function (c) {
+        c.addEventListener(c === text ? "input" : "change", function () { apply(); save(); });
+      });
       // After Back, the browser restores the controls' values once this has run: apply again.
       window.addEventListener("pageshow", apply);
+      load();
       apply();
     });
   }

@@ -28,6 +28,22 @@ def card_rows(cards: Iterable[Card], histories: Mapping[str, CardHistory]) -> li
     return rows
 
 
+def filter_options(rows: Iterable[CardRow]) -> dict[str, list[str]]:
+    """The choices of a card table's filter: every owner, reviewer and tag of its cards."""
+    owners: set[str] = set()
+    reviewers: set[str] = set()
+    tags: set[str] = set()
+    for card, _ in rows:
+        owners.update(card.owners)
+        reviewers.update(card.reviewers)
+        tags.update(card.tags)
+    return {
+        "owner": sorted(owners, key=str.casefold),
+        "reviewer": sorted(reviewers, key=str.casefold),
+        "tag": sorted(tags, key=str.casefold),
+    }
+
+
 def templates(project: Project) -> Environment:
     """The template environment of the project's site (with its theme's overrides)."""
     return environment(project.settings.template_dirs)

@@ -11,11 +11,12 @@ from ..problem import Problem, Severity
 from ..templating import RenderedPage, render_page
 from ..timeline import ADVANCE, ENTRY, INVALID_SWITCHBACK, SKIP, SWITCHBACK
 from ..urls import Urls
-from . import card_rows, templates
+from . import card_rows, filter_options, templates
 
 
 def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
     cards, problems = project.collection.cards, project.collection.problems
+    rows = card_rows(cards, project.histories)
     per_level = Counter(c.level for c in cards)
     by_id = {c.id: c for c in cards}
     page = render_page(
@@ -24,7 +25,8 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
         site=project.site,
         here=project.site.urls.dashboard(),
         cards=cards,
-        rows=card_rows(cards, project.histories),
+        rows=rows,
+        options=filter_options(rows),
         problems=problems,
         failed=len(project.collection.failed),
         errors=sum(p.severity is Severity.ERROR for p in problems),

@@ -7,25 +7,27 @@ from ..pipeline import Project
 from ..problem import Problem
 from ..templating import RenderedPage, render_page
 from ..urls import Urls
-from . import card_rows, templates
+from . import card_rows, filter_options, templates
 
 
 def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
     env, site = templates(project), project.site
-    return {
-        site.urls.level(lvl.number): render_page(
+    pages = {}
+    for lvl in LEVELS:
+        at_level = (c for c in project.collection.cards if c.level == lvl.number)
+        rows = card_rows(at_level, project.histories)
+        pages[site.urls.level(lvl.number)] = render_page(
             env,
             "level.md",
             site=site,
             here=site.urls.level(lvl.number),
             lvl=lvl,
             last_level=LEVELS[-1].number,
-            rows=card_rows(
-                (c for c in project.collection.cards if c.level == lvl.number), project.histories
-            ),
+            rows=rows,
+            options=filter_options(rows),
+            phases=(),
         )
-        for lvl in LEVELS
-    }
+    return pages
 
 
 def nav(urls: Urls) -> list[str]:
