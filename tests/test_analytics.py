@@ -8,6 +8,7 @@ from pathlib import Path
 from conftest import card, review
 from gitrepo import GitRepo
 from trl_cards.analytics import System, analyse, compute_kpis
+from trl_cards.chart import trend_svg
 from trl_cards.collection import load_cards
 from trl_cards.timeline import load_histories
 
@@ -96,3 +97,25 @@ def test_unknown_parts_are_warnings_and_left_out(tmp_path: Path) -> None:
         "`parts` names `S1`, the card itself" in m and "a part of itself" in m for m in messages
     )
     assert any("`parts` names `X9`, but no card has that id" in m for m in messages)
+
+
+def test_the_phase_trend_counts_each_card_from_its_entry(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "org")
+    repo.write("a/TRL.md", card("A1", 2))
+    repo.commit("A1 in research", date="2024-01-15T00:00:00+00:00")
+    repo.write("b/TRL.md", card("B1", 7))
+    repo.commit("B1 in productization", date="2024-02-10T00:00:00+00:00")
+    repo.write("a/TRL.md", card("A1", 4))
+    repo.commit("A1 to prototyping", date="2024-03-05T00:00:00+00:00")
+    cards = load_cards(repo.path).cards
+    now = dt.datetime(2024, 4, 20, tzinfo=dt.timezone.utc)
+    trend = analyse(cards, load_histories(repo.path), now).trend
+    assert [(p.day.isoformat(), p.per_phase) for p in trend] == [
+        ("2024-01-01", {"research": 0, "prototyping": 0, "productization": 0, "deployment": 0}),
+        ("2024-02-01", {"research": 1, "prototyping": 0, "productization": 0, "deployment": 0}),
+        ("2024-03-01", {"research": 1, "prototyping": 0, "productization": 1, "deployment": 0}),
+        ("2024-04-01", {"research": 0, "prototyping": 1, "productization": 1, "deployment": 0}),
+        ("2024-04-20", {"research": 0, "prototyping": 1, "productization": 1, "deployment": 0}),
+    ]
+    svg = trend_svg(trend)
+    assert svg.count("<polygon") == 4 and "Jan 2024" not in svg and "Apr 2024" in svg

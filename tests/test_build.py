@@ -155,6 +155,7 @@ def test_pages_of_a_valid_organisation(site_repo: SiteRepo) -> None:
     assert build.returncode == 0, build.log
     assert build.warnings() == []
     dashboard = build.page("readiness/")
+    assert "#}" not in dashboard and "{#" not in dashboard  # no template comment leaks
     for card_id in ("P13.2", "R02.1", "R41.1"):
         assert f'href="cards/{card_id}/"' in dashboard
     assert "<strong>1</strong> Research" in dashboard
@@ -229,6 +230,7 @@ def test_card_text_cannot_inject_markup(site_repo: SiteRepo) -> None:
     # The card's own sections reach the table of contents.
     assert '<a href="#notes" class="md-nav__link">' in page
     dashboard = build.page("readiness/")
+    assert "#}" not in dashboard and "{#" not in dashboard  # no template comment leaks
     assert "<script>alert" not in dashboard and "<img src=x" not in dashboard
 
 
@@ -386,6 +388,7 @@ def test_systems_on_the_dashboard_and_card_pages(site_repo: SiteRepo) -> None:
     assert build.returncode == 0, build.log
 
     dashboard = build.page("readiness/")
+    assert "#}" not in dashboard and "{#" not in dashboard  # no template comment leaks
     row = re.search(r'<td><a href="cards/P8\.1/"><code>P8\.1</code></a></td>.*?</tr>', dashboard)
     assert row is not None, "the system is on the dashboard"
     assert 'title="Level 3: ' in row[0] and "Retina data" in row[0] and "<td>Ana</td>" in row[0]

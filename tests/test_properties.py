@@ -583,13 +583,13 @@ def test_yaml_looking_text_parses_without_raising(file):
 
 ALLOWED_TAGS = frozenset(
     {
-        # render.py's own markup
+        # the templates' own markup
         *("a", "br", "code", "dd", "details", "div", "dl", "dt", "em", "h3", "li", "p"),
         *("section", "span", "strong", "summary", "table", "tbody", "td", "th", "thead"),
         *("time", "tr", "ul"),
         *("input", "select", "option"),  # the dashboard's filter
-        # chart.py's level timeline
-        *("svg", "rect", "title", "text", "line", "polyline", "circle"),
+        # chart.py: the level timeline and the phase trend
+        *("svg", "rect", "title", "text", "line", "polyline", "polygon", "circle"),
         # Python-Markdown on a card body (tables, fenced_code, sane_lists), headings demoted
         *("blockquote", "h4", "h5", "h6", "hr", "img", "ol", "pre"),
     }

@@ -90,8 +90,8 @@ def test_templates_escape_by_default_and_join_html_lines(tmp_path: Path) -> None
     folder = tmp_path / "theme" / "trl-cards"
     folder.mkdir(parents=True)
     (folder / "t.md").write_text(
-        "# {{ name|md }}\n\n{% filter html %}\n<p>\n  {{ name }}\n  and\n  <b>{{ name }}</b>\n"
-        "</p>\n<p>two</p>\n{% endfilter %}\n",
+        "# {{ name|md }}\n\n{% filter html %}\n{# a comment\n   on two lines #}\n"
+        "<p>\n  {{ name }}\n  and\n  <b>{{ name }}</b>\n</p>\n<p>two</p>\n{% endfilter %}\n",
         encoding="utf-8",
     )
     page = render_page(environment((tmp_path / "theme",)), "t.md", name="<i>*x*</i>")

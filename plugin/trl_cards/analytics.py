@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .card import Card
+from .levels import PHASES, level
 from .problem import Problem, Severity
 from .timeline import SWITCHBACK, CardHistory, Transition
 
@@ -82,6 +83,44 @@ class System:
 
 
 @dataclass(frozen=True)
+class TrendPoint:
+    """How many of today's cards stood in each phase at the start of a month."""
+
+    day: dt.date
+    per_phase: dict[str, int]
+
+
+def phase_trend(
+    cards: Sequence[Card], histories: Mapping[str, CardHistory], now: dt.datetime
+) -> tuple[TrendPoint, ...]:
+    """Month by month since the first transition, the number of cards in each phase, from the
+    history (a card counts from its entry on). Empty without history."""
+    firsts = [h.transitions[0].date for c in cards if (h := histories.get(c.id)) and h.transitions]
+    if not firsts:
+        return ()
+    start = min(firsts)
+    months = []
+    year, month = start.year, start.month
+    while dt.date(year, month, 1) <= now.date():
+        months.append(dt.date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    months.append(now.date())
+    counts = [dict.fromkeys((p.key for p in PHASES), 0) for _ in months]
+    for card in cards:
+        history = histories.get(card.id)
+        if history is None or not history.transitions:
+            continue
+        steps = [(t.date.date(), t.to_level) for t in history.transitions]
+        at = 0
+        for index, day in enumerate(months):
+            while at < len(steps) and steps[at][0] <= day:
+                at += 1
+            if at:
+                counts[index][level(steps[at - 1][1]).phase.key] += 1
+    return tuple(TrendPoint(day, c) for day, c in zip(months, counts, strict=True))
+
+
+@dataclass(frozen=True)
 class Analytics:
     """Everything the pages and exports show that is computed over many cards."""
 
@@ -94,6 +133,8 @@ class Analytics:
     """card id -> the ids of the systems that list it in `parts`."""
     problems: tuple[Problem, ...] = ()
     """Cycles in `parts`, each named with its cards."""
+    trend: tuple[TrendPoint, ...] = ()
+    """Today's cards per phase, month by month (`phase_trend`)."""
 
 
 def analyse(
@@ -117,6 +158,7 @@ def analyse(
         systems,
         {k: tuple(v) for k, v in part_of.items()},
         problems,
+        phase_trend(cards, histories, now),
     )
 
 

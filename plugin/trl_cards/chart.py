@@ -1,11 +1,13 @@
-"""The level timeline of a card: a step chart drawn at build time as inline SVG."""
+"""The charts, drawn at build time as inline SVG: a card's level timeline (a step chart) and
+the organisation's cards per phase over time (stacked areas)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from .analytics import TrendPoint
 from .levels import HIGHEST, LEVELS, PHASES
 from .timeline import CardHistory, Transition
 
@@ -130,6 +132,52 @@ def timeline_svg(history: CardHistory, now: dt.datetime, href: Callable[[Transit
             f'<a xlink:href="{html.escape(href(t))}"><circle cx="{x(t.date):.1f}" '
             f'cy="{y(t.to_level):.1f}" r="5" class="{css}"><title>{html.escape(label)}</title>'
             "</circle></a>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def trend_svg(trend: Sequence[TrendPoint]) -> str:
+    """Today's cards per phase over time, stacked (research at the bottom), as inline SVG."""
+    if len(trend) < 2:
+        return ""
+    width, height, left, bottom, top = 760, 200, 40, 26, 8
+    inner_w, inner_h = width - left - 12, height - top - bottom
+    peak = max(max(sum(p.per_phase.values()) for p in trend), 1)
+    first, last = trend[0].day, trend[-1].day
+    span = max((last - first).days, 1)
+
+    def x(day: dt.date) -> float:
+        return left + inner_w * (day - first).days / span
+
+    def y(count: float) -> float:
+        return top + inner_h * (1 - count / peak)
+
+    parts = [
+        f'<svg class="trl-chart trl-trend" viewBox="0 0 {width} {height}" role="img" '
+        'aria-label="Components per phase over time" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    below = [0] * len(trend)
+    for phase in PHASES:
+        above = [b + p.per_phase.get(phase.key, 0) for b, p in zip(below, trend, strict=True)]
+        upper = [f"{x(p.day):.1f},{y(a):.1f}" for p, a in zip(trend, above, strict=True)]
+        lower = [f"{x(p.day):.1f},{y(b):.1f}" for p, b in zip(trend, below, strict=True)]
+        parts.append(
+            f'<polygon points="{" ".join(upper + lower[::-1])}" fill="{phase.hex}" '
+            f'fill-opacity="0.75"><title>{phase.name}</title></polygon>'
+        )
+        below = above
+    for count in sorted({0, peak // 2, peak}):
+        parts.append(
+            f'<text x="{left - 6}" y="{y(count) + 5:.1f}" text-anchor="end" '
+            f'class="trl-axis">{count}</text>'
+        )
+    start = dt.datetime.combine(first, dt.time(), tzinfo=dt.timezone.utc)
+    end = dt.datetime.combine(last, dt.time(), tzinfo=dt.timezone.utc)
+    for tick, label in _ticks(start, end):
+        parts.append(
+            f'<text x="{x(tick.date()):.1f}" y="{height - 6}" text-anchor="middle" '
+            f'class="trl-axis">{label}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -170,13 +170,21 @@ _HTML_FILTER = re.compile(r"({%-?\s*filter html\s*-?%})(.*?)({%-?\s*endfilter\s*
 
 def _one_line(source: str) -> str:
     out: list[str] = []
+    breaks: list[str] = []  # what joins each line to the next
+    in_comment = False
     for line in source.splitlines():
         line = line.strip()
         if out and out[-1] and line:
             tight = out[-1].endswith(">") and line.startswith("<")
-            out[-1] += "" if tight else " "
+            out[-1] += "" if tight or in_comment else " "
         out.append(line)
-    return "{#\n#}".join(out)
+        # A line break inside a Jinja comment stays one (a comment there would close it).
+        for mark in re.findall(r"\{#|#\}", line):
+            in_comment = mark == "{#"
+        breaks.append("\n" if in_comment else "{#\n#}")
+    return "".join(line + join for line, join in zip(out, breaks, strict=True)).removesuffix(
+        "{#\n#}"
+    )
 
 
 @pass_context

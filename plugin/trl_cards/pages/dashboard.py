@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from markupsafe import Markup
+
 from ..card import SWITCHBACK_KINDS
+from ..chart import trend_svg
 from ..levels import LEVELS, PHASES, level
 from ..pipeline import Project
 from ..problem import Problem, Severity
@@ -36,6 +39,8 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
         per_phase=Counter(level(c.level).phase.key for c in cards),
         most=max(per_level.values(), default=1),
         kpis=project.analytics.kpis,
+        # The chart writes numbers, dates and phase names only (see `chart.trend_svg`).
+        trend_chart=Markup(trend_svg(project.analytics.trend)),  # noqa: S704
         systems=sorted(
             (
                 (by_id[card_id], system, by_id[system.held_by])
