@@ -416,3 +416,22 @@ def test_search_indexes_the_card_not_its_chart(site_repo: SiteRepo) -> None:
     # The chart's band names, axis labels and legend are not.
     assert "Prototyping" not in text and "ResearchPrototyping" not in text
     assert "a gate passed without a review record" not in text
+
+
+def test_tags_link_to_a_page_per_tag(site_repo: SiteRepo) -> None:
+    site_repo.write("cards/a/TRL.md", card("A1", 3, extra="tags: [Computer vision, <b>x</b>]\n"))
+    site_repo.write("cards/b/TRL.md", card("B1", 5, extra="tags: [computer-vision]\n"))
+    site_repo.commit("Two cards, one tag written two ways")
+    build = site_repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    page = build.page("readiness/tags/computer-vision/")
+    assert "Tag: Computer vision, computer-vision" in page
+    assert (
+        '<a href="../../cards/A1/"><code>A1' in page
+        and '<a href="../../cards/B1/"><code>B1' in page
+    )
+    assert "&lt;b&gt;x&lt;/b&gt;" in build.page("readiness/tags/b-x-b/")  # any text is safe
+    assert 'href="tags/computer-vision/"' in build.page("readiness/")
+    assert 'href="../../tags/computer-vision/"' in build.page("readiness/cards/A1/")
+    listing = build.page("readiness/tags/")
+    assert "computer-vision</a> (2)" in listing

@@ -31,6 +31,13 @@ import re
 from dataclasses import dataclass
 
 
+def tag_slug(tag: str) -> str:
+    """A tag as a folder name: lowercase letters and digits, `-` between words (`Computer
+    vision` and `computer-vision` -> `computer-vision`); `tag` when nothing is left."""
+    words = re.findall(r"[^\W_]+", tag.casefold())
+    return "-".join(words)[:64].strip("-") or "tag"
+
+
 @dataclass(frozen=True)
 class Urls:
     """Where each readiness page lives, and relative links between them."""
@@ -49,6 +56,15 @@ class Urls:
     def level(self, number: int) -> str:
         """Source URI of a level page."""
         return self._page(f"{self.prefix}/levels/{number}")
+
+    def tags(self) -> str:
+        """Source URI of the page listing every tag."""
+        return self._page(f"{self.prefix}/tags")
+
+    def tag(self, tag: str) -> str:
+        """Source URI of the page of a tag: its cards (`tag_slug` makes any text a safe
+        folder name; tags that differ only in case or punctuation share a page)."""
+        return self._page(f"{self.prefix}/tags/{tag_slug(tag)}")
 
     def card(self, card_id: str) -> str:
         """Source URI of a card page (ids are validated slug-safe: no `/`, no leading `.`)."""
