@@ -35,6 +35,8 @@ def test_kpis_of_a_small_organisation(tmp_path: Path) -> None:
         ("A1", 5, 4),
     ]
     assert kpis.median_days_at_level == {2: 700.0, 4: 10.0, 5: 60.0}
+    assert kpis.p90_days_at_level == {2: 700.0, 4: 10.0, 5: 60.0}  # one stay each
+    assert kpis.per_quarter == (("2024-Q1", 2, 1), ("2025-Q4", 1, 0))
     assert kpis.stale == (("A1", 661),)
     # How long unchanged makes a card stale is the site's choice (`stale_days`).
     assert compute_kpis(cards, load_histories(repo.path), NOW, stale_days=700).stale == ()
@@ -119,3 +121,10 @@ def test_the_phase_trend_counts_each_card_from_its_entry(tmp_path: Path) -> None
     ]
     svg = trend_svg(trend)
     assert svg.count("<polygon") == 4 and "Jan 2024" not in svg and "Apr 2024" in svg
+
+
+def test_the_90th_percentile_is_a_stay_nine_in_ten_were_shorter_than() -> None:
+    from trl_cards.analytics import _percentile
+
+    assert _percentile([float(d) for d in range(1, 11)], 0.9) == 9.0
+    assert _percentile([5.0], 0.9) == 5.0

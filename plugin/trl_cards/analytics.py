@@ -5,10 +5,11 @@ each only as ready as its least ready part."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from .card import Card
@@ -29,6 +30,8 @@ class Kpis:
     median_days_at_level: dict[int, float]  # over stays that ended (the card left the level)
     stale: tuple[tuple[str, int], ...]  # (card id, days since its last landed change)
     stale_days: int = STALE_DAYS  # the days after which an unchanged card is stale
+    p90_days_at_level: dict[int, float] = field(default_factory=dict)  # as the median's
+    per_quarter: tuple[tuple[str, int, int], ...] = ()  # (quarter, transitions, switchbacks)
 
 
 def compute_kpis(
@@ -44,12 +47,16 @@ def compute_kpis(
     skipped: list[tuple[str, Transition]] = []
     stays: dict[int, list[float]] = {}
     stale: list[tuple[str, int]] = []
+    quarters: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     for card in cards:
         history = histories.get(card.id)
         if history is None or not history.revisions:
             continue
         for transition in history.transitions:
             kinds[transition.kind] += 1
+            quarter = f"{transition.date.year}-Q{(transition.date.month - 1) // 3 + 1}"
+            quarters[quarter][0] += transition.from_level is not None
+            quarters[quarter][1] += transition.kind.endswith(SWITCHBACK)
             if transition.switchback_kind and transition.kind.endswith(SWITCHBACK):
                 switchbacks[transition.switchback_kind] += 1
             if transition.gated and not transition.reviewed:
@@ -69,7 +76,15 @@ def compute_kpis(
         {level: statistics.median(days) for level, days in sorted(stays.items())},
         tuple(stale),
         stale_days,
+        {level: _percentile(days, 0.9) for level, days in sorted(stays.items())},
+        tuple((q, quarters[q][0], quarters[q][1]) for q in sorted(quarters)),
     )
+
+
+def _percentile(values: Sequence[float], share: float) -> float:
+    """The value below which `share` of `values` fall (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 @dataclass(frozen=True)
