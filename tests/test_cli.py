@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jsonschema
 
-from conftest import card, trl_cards
+from conftest import SiteRepo, card, review, trl_cards
 from trl_cards.card import MLTRL_SECTIONS, card_text, parse_card
 
 
@@ -94,3 +94,46 @@ def test_the_writer_round_trips_every_example_card() -> None:
         again = parse_card(written, rel.replace(".yml", ".md"))
         assert again.problems == (), (rel, again.problems)
         assert again.card == replace(card, path=rel.replace(".yml", ".md")), rel
+
+
+def test_diff_says_what_changed_between_two_exports(site_repo: SiteRepo, tmp_path: Path) -> None:
+    site_repo.write("cards/p/TRL.md", card("P13.2", 5, name="Retina triage"))
+    site_repo.write("cards/old/TRL.md", card("A1", 2, name="Old idea"))
+    site_repo.write("cards/r/TRL.md", card("R1", 3, name="Research"))
+    site_repo.commit("Three cards")
+    before = tmp_path / "main.json"
+    assert trl_cards("export", "-o", str(before), cwd=site_repo.path).returncode == 0
+
+    reviews = "reviews:\n" + review(5, 6, "2024-03-01")
+    site_repo.write("cards/p/TRL.md", card("P13.2", 6, name="Retina triage", extra=reviews))
+    site_repo.rm("cards/old")
+    site_repo.write("cards/r/TRL.md", card("R2", 2, name="Research"))  # renumbered, and down
+    site_repo.write("cards/n/TRL.md", card("N1", 1, name="New work"))
+    site_repo.commit("A branch's changes")
+    after = tmp_path / "branch.json"
+    assert trl_cards("export", "-o", str(after), cwd=site_repo.path).returncode == 0
+
+    result = trl_cards("diff", str(before), str(after))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "A1 Old idea: retired (was at level 2)",
+        "N1 New work: new, at level 1",
+        "P13.2 Retina triage: level 5 → 6 (reviewed)",
+        "R1 is now R2 Research",
+        "R2 Research: level 3 → 2 (invalid switchback (discovery), skipped gate)",
+    ]
+    as_json = json.loads(trl_cards("diff", "--format", "json", str(before), str(after)).stdout)
+    assert [c["kind"] for c in as_json] == ["retired", "new", "promotion", "renamed", "switchback"]
+    assert trl_cards("diff", str(after), str(after)).stdout == "No change in readiness.\n"
+
+    future = tmp_path / "future.json"
+    future.write_text('{"version": 2, "cards": []}', encoding="utf-8")
+    refused = trl_cards("diff", str(before), str(future))
+    assert refused.returncode == 2
+    assert f"{future}: has export format version 2; this trl-cards reads version 1." in (
+        refused.stderr
+    )
+    assert "Traceback" not in refused.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    assert "is not a card export" in trl_cards("diff", str(broken), str(after)).stderr

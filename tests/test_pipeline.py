@@ -91,6 +91,7 @@ def test_every_command_has_an_example_in_its_help() -> None:
         "generate",
         "check",
         "schema",
+        "diff",
     ):
         result = trl_cards(command, "--help")
         assert result.returncode == 0, result.stderr

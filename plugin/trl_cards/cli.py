@@ -30,6 +30,7 @@ _EXAMPLES = {
     "new": "example: trl-cards new cards/retina/TRL.md --id P13.2 --name 'Retina triage' --level 4",
     "check": "example: trl-cards check cards   (a folder, without mkdocs.yml)",
     "schema": "example: trl-cards schema > card-v1.schema.json",
+    "diff": "example: trl-cards diff main.json branch.json   (for a pull-request comment)",
 }
 
 
@@ -78,6 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("--exclude", action="append", help="glob of files that are not cards")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     command("schema", "print the card format as JSON Schema")
+    diff = command("diff", "what changed in readiness between two card exports")
+    diff.add_argument(
+        "old", type=Path, help="the earlier export (trl-cards export, api/cards.json)"
+    )
+    diff.add_argument("new", type=Path, help="the later export")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
 
     if args.command == "schema":
@@ -85,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "check":
         return _check(args)
+    if args.command == "diff":
+        return _diff(args)
     if args.command == "new":
         return _new(args)
     return _with_project(args)
@@ -125,6 +134,23 @@ def _with_project(args: argparse.Namespace) -> int:
             f"{len(project.collection.cards)} card(s), {len(problems)} problem(s).", file=sys.stderr
         )
     return 1 if problems else 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .changes import ExportError, changes, read_export
+
+    try:
+        found = changes(read_export(args.old), read_export(args.new))
+    except ExportError as error:
+        print(f"trl-cards: {error}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps([c.as_json() for c in found], indent=1, ensure_ascii=False))
+    elif found:
+        print("\n".join(c.text for c in found))
+    else:
+        print("No change in readiness.")
+    return 0
 
 
 def _generate(project: Project, target: Path) -> int:
