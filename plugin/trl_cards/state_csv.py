@@ -43,7 +43,7 @@ def state_csv(project: Project) -> str:
     urls = project.site.urls
     for card in project.collection.cards:
         history = project.histories.get(card.id)
-        changed = history.revisions[-1].landed.committed if history and history.revisions else None
+        changed = history.last_change if history else None
         system = project.analytics.systems.get(card.id)
         lvl = level(card.level)
         row = [

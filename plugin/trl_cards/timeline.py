@@ -146,6 +146,11 @@ class CardHistory:
     damage: str | None = None
     """Why this card's history cannot be trusted, when git could not give all of it."""
 
+    @property
+    def last_change(self) -> dt.datetime | None:
+        """When the card's file last changed on the built branch; None without history."""
+        return self.revisions[-1].landed.committed if self.revisions else None
+
     @functools.cached_property
     def card_at_level(self) -> dict[int, CardRevision]:
         """For every level the card has left: the last valid revision before it left.

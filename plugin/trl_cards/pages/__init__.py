@@ -20,12 +20,7 @@ CardRow = tuple[Card, dt.datetime | None]
 
 
 def card_rows(cards: Iterable[Card], histories: Mapping[str, CardHistory]) -> list[CardRow]:
-    rows = []
-    for card in cards:
-        history = histories.get(card.id)
-        changed = history.revisions[-1].landed.committed if history and history.revisions else None
-        rows.append((card, changed))
-    return rows
+    return [(card, h.last_change if (h := histories.get(card.id)) else None) for card in cards]
 
 
 def filter_options(rows: Iterable[CardRow]) -> dict[str, list[str]]:
