@@ -92,9 +92,7 @@ def _feed(project: Project, path: str, title: str, items: list[Entry]) -> str:
     folder = posixpath.dirname(path)
 
     def href(card: Card, anchor: str = "") -> str:
-        target = urls.url(urls.card(card.id))
-        rel = posixpath.relpath(target or ".", folder) + ("/" if target.endswith("/") else "")
-        return rel + (f"#{anchor}" if anchor else "")
+        return urls.link_from(folder, urls.card(card.id), anchor)
 
     def ident(card: Card, anchor: str = "") -> str:
         where = urls.url(urls.card(card.id)) + (f"#{anchor}" if anchor else "")

@@ -77,10 +77,21 @@ class Urls:
     def file_link(self, from_src: str, to_path: str) -> str:
         """A relative link from the page `from_src` to a file of the site (`to_path`, relative
         to the site root, such as a badge)."""
-        here = (
-            self.url(from_src).rstrip("/") if self.directory_urls else posixpath.dirname(from_src)
-        )
-        return posixpath.relpath(to_path, here or ".")
+        return posixpath.relpath(to_path, self._folder(from_src) or ".")
+
+    def link_from(self, folder: str, to_src: str, anchor: str = "") -> str:
+        """A relative link to the page `to_src` from a file in `folder` (relative to the site
+        root), such as a feed."""
+        target = self.url(to_src)
+        rel = posixpath.relpath(target or ".", folder or ".")
+        if target.endswith("/") and not rel.endswith("/"):
+            rel += "/"
+        return rel + (f"#{anchor}" if anchor else "")
+
+    def _folder(self, src: str) -> str:
+        """The folder the browser resolves the page's links against: with directory URLs, the
+        page's own URL; without, the folder of its file."""
+        return self.url(src).rstrip("/") if self.directory_urls else posixpath.dirname(src)
 
     def _page(self, path: str) -> str:
         """The source URI of the page at `path`: its folder's index with directory URLs."""
@@ -98,15 +109,7 @@ class Urls:
     def link(self, from_src: str, to_src: str, anchor: str = "") -> str:
         """A relative link between two pages, for HTML that MkDocs will not rewrite (not escaped:
         the templates escape it)."""
-        # The folder the browser resolves against: the page's own URL with directory URLs.
-        here = (
-            self.url(from_src).rstrip("/") if self.directory_urls else posixpath.dirname(from_src)
-        )
-        target = self.url(to_src)
-        rel = posixpath.relpath(target or ".", here or ".")
-        if target.endswith("/") and not rel.endswith("/"):
-            rel += "/"
-        return rel + (f"#{anchor}" if anchor else "")
+        return self.link_from(self._folder(from_src), to_src, anchor)
 
 
 @dataclass(frozen=True)
