@@ -71,6 +71,11 @@ class Lineages:
     zone: str
     traced: tuple[CardHistory, ...]
 
+    @property
+    def key(self) -> tuple[frozenset[str], str, str]:
+        """What the lineages were traced from, besides the history itself."""
+        return self.ignore_revs, self.base, self.zone
+
 
 @dataclass(frozen=True)
 class Project:
@@ -113,22 +118,14 @@ def build_project(
     history = history_in_zone(raw, zone)
     base = project_base(history.root, directory)
     ignore_revs = _ignore_revs(settings, directory)
-    unmoved = (
-        previous is not None
-        and raw.read is not None
-        and raw.read.mode == "unchanged"
-        and previous.lineages.ignore_revs == ignore_revs
-        and previous.lineages.base == base
-        and previous.lineages.zone == zone_name(zone)
-    )
-    if unmoved and previous is not None:
+    label = zone_name(zone)
+    unmoved = raw.read is not None and raw.read.mode == "unchanged"
+    if previous is not None and unmoved and previous.lineages.key == (ignore_revs, base, label):
         lineages = previous.lineages
         if now is None and previous.now.date() == dt.datetime.now(dt.timezone.utc).date():
             now = previous.now  # the same charts and stale days: unchanged pages stay so
     else:
-        lineages = Lineages(
-            ignore_revs, base, zone_name(zone), trace_lineages(history, ignore_revs, base)
-        )
+        lineages = Lineages(ignore_revs, base, label, trace_lineages(history, ignore_revs, base))
     traced = lineages.traced
     collection = load_cards(directory, settings.include, settings.exclude, id_claims(traced))
     histories = join_histories(collection.cards, traced, project_folders(history.submodules, base))
@@ -141,7 +138,7 @@ def build_project(
         links=repo_links(settings.repo_url, settings.edit_uri, settings.commit_url, base),
         history_note=history.note,
         incomplete_before=history.incomplete_before,
-        zone=zone_name(time_zone(settings.timezone)),
+        zone=label,
     )
     now = now or dt.datetime.now(dt.timezone.utc)
     analytics = analyse(collection.cards, histories, now, settings.stale_days)
