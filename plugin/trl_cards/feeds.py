@@ -11,11 +11,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .card import Card
 from .levels import level
-from .pages.cards import review_anchors
 from .pipeline import Project
 from .problem import Problem
 from .timeline import CardHistory
-from .urls import Urls
+from .urls import Urls, review_anchors
 
 LATEST = 200
 """Entries in the organisation's feed."""

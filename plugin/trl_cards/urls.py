@@ -16,7 +16,7 @@ relative to its source file: engines that rewrite the links of raw HTML as sourc
 `<name>.md` and its URL `<name>.html`, beside each other, with the same property.
 
 Anchors on a card page: `#transition-<from>-<to>-<commit>` (`Transition.anchor`) and
-`#review-<date>-<from>-<to>` (`pages.cards.review_anchors`), from what they point at, never
+`#review-<date>-<from>-<to>` (`review_anchors`), from what they point at, never
 their position. A former id's URLs redirect (`pages.redirects`). Ids are validated slug-safe,
 so no id can leave the card folder.
 
@@ -29,6 +29,23 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .card import Card
+
+
+def review_anchors(card: Card) -> list[str]:
+    """The HTML id of each review record of the card, from what it is: its date and levels
+    (`review-2024-03-01-3-4`), with `-2`, `-3`... for a second record of the same gate on the
+    same day. Adding or removing another review leaves every other anchor as it was."""
+    seen: dict[str, int] = {}
+    anchors = []
+    for review in card.reviews:
+        base = f"review-{review.date.isoformat()}-{review.from_level}-{review.to_level}"
+        seen[base] = seen.get(base, 0) + 1
+        anchors.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return anchors
 
 
 def tag_slug(tag: str) -> str:

@@ -20,7 +20,7 @@ from ..pipeline import Project
 from ..problem import Problem, Severity
 from ..templating import PageTemplateError, RenderedPage, render_page
 from ..timeline import CardHistory, Transition
-from ..urls import Urls
+from ..urls import Urls, review_anchors
 from . import templates
 
 _LAST: dict[str, tuple[tuple[object, ...], dict[str, RenderedPage]]] = {}
@@ -157,19 +157,6 @@ def _absolute(project: Project, path: str) -> str:
     """The address of a file of the site: under `site_url` when it is set."""
     base = project.settings.site_url
     return f"{base.rstrip('/')}/{path}" if base else path
-
-
-def review_anchors(card: Card) -> list[str]:
-    """The HTML id of each review record, from what it is: its date and levels
-    (`review-2024-03-01-3-4`), with `-2`, `-3`... for a second record of the same gate on the
-    same day. Adding or removing another review leaves every other anchor as it was."""
-    seen: dict[str, int] = {}
-    anchors = []
-    for review in card.reviews:
-        base = f"review-{review.date.isoformat()}-{review.from_level}-{review.to_level}"
-        seen[base] = seen.get(base, 0) + 1
-        anchors.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
-    return anchors
 
 
 def _since(history: CardHistory) -> dict[str, dt.datetime | None]:
