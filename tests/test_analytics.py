@@ -128,3 +128,21 @@ def test_the_90th_percentile_is_a_stay_nine_in_ten_were_shorter_than() -> None:
 
     assert _percentile([float(d) for d in range(1, 11)], 0.9) == 9.0
     assert _percentile([5.0], 0.9) == 5.0
+
+
+def test_a_reference_in_another_case_says_which_id_it_means(tmp_path: Path) -> None:
+    collection = _cards(
+        tmp_path,
+        {
+            "s/TRL.md": card("S1", 5, extra="parts: [s1, q1]\ncoupled: [Q1]\n"),
+            "q/TRL.md": card("Q1", 3),
+        },
+    )
+    assert collection.cards[1].parts == () and collection.cards[1].coupled == ("Q1",)
+    messages = [f"{p.message} Fix: {p.fix}" for p in collection.problems]
+    assert messages == [
+        "`parts` names `s1`, the card itself (`S1`) in another case, so the link is left out. "
+        "Fix: Remove it: a card is not a part of itself.",
+        "`parts` names `q1`, but no card has that id; `Q1` differs from it only in case, so the "
+        "link is left out. Fix: Write it as `Q1`.",
+    ]

@@ -181,15 +181,23 @@ def watched_folders(
     return [(directory, False), *watched] if shallow else watched
 
 
-def _unknown_reference(card: Card, key: str, index: int, ref: str) -> Problem:
-    itself = ref == card.id
+def _unknown_reference(card: Card, key: str, index: int, ref: str, near: str | None) -> Problem:
+    """`near` is the id that `ref` matches when case is ignored, if one does."""
+    itself = near == card.id
     what = "is not coupled to itself" if key == "coupled" else "is not a part of itself"
+    if itself:
+        found = "the card itself" + ("" if ref == card.id else f" (`{card.id}`) in another case")
+        fix = f"Remove it: a card {what}."
+    elif near is not None:
+        found = f"but no card has that id; `{near}` differs from it only in case"
+        fix = f"Write it as `{near}`."
+    else:
+        found = "but no card has that id"
+        fix = "Correct the id, or add the card it refers to."
     return Problem(
         card.path,
-        f"`{key}` names `{ref}`, "
-        + ("the card itself" if itself else "but no card has that id")
-        + ", so the link is left out.",
-        f"Remove it: a card {what}." if itself else "Correct the id, or add the card it refers to.",
+        f"`{key}` names `{ref}`, {found}, so the link is left out.",
+        fix,
         key=f"{key}[{index}]",
         severity=Severity.WARNING,
     )
@@ -290,6 +298,7 @@ def check_collection(
         owner[card.id.casefold()] = card
         cards.append(card)
     ids = {card.id for card in cards}
+    folded = {card.id.casefold(): card.id for card in cards}
     for index, card in enumerate(cards):
         for key in ("coupled", "parts"):
             refs: tuple[str, ...] = getattr(card, key)
@@ -297,7 +306,10 @@ def check_collection(
             if not unknown:
                 continue
             problems += locate_problems(
-                [_unknown_reference(card, key, i, ref) for i, ref in unknown],
+                [
+                    _unknown_reference(card, key, i, ref, folded.get(ref.casefold()))
+                    for i, ref in unknown
+                ],
                 texts.get(card.path, ""),
                 card.path,
             )
