@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import SiteRepo, card
@@ -127,3 +129,14 @@ def test_the_source_link_keeps_the_subfolder_of_mkdocs_yml(tmp_path) -> None:
     page = build.page("readiness/cards/A1/")
     assert 'href="https://gitlab.com/acme/mono/-/blob/main/docs-site/cards/a/TRL.md"' in page
     assert 'href="https://gitlab.com/acme/mono/-/commit/' in page
+
+
+def test_a_tag_shares_a_page_only_with_tags_written_alike() -> None:
+    from trl_cards.urls import tag_slug
+
+    assert tag_slug("Computer vision") == tag_slug("computer-vision") == "computer-vision"
+    assert tag_slug("C++") == tag_slug("c++") != tag_slug("c") == "c"
+    assert tag_slug("../..") != tag_slug("!!!")
+    assert all(
+        re.fullmatch(r"[a-z0-9-]+", tag_slug(t)) for t in ("../..", "!!!", "<b>x</b>", "a" * 90)
+    )

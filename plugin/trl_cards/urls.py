@@ -26,6 +26,7 @@ folder of mkdocs.yml, which may be a subfolder of the repository (`base`).
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
@@ -49,10 +50,17 @@ def review_anchors(card: Card) -> list[str]:
 
 
 def tag_slug(tag: str) -> str:
-    """A tag as a folder name: lowercase letters and digits, `-` between words (`Computer
-    vision` and `computer-vision` -> `computer-vision`); `tag` when nothing is left."""
-    words = re.findall(r"[^\W_]+", tag.casefold())
-    return "-".join(words)[:64].strip("-") or "tag"
+    """A tag as a folder name: its words in lowercase letters and digits, `-` between them
+    (`Computer vision` and `computer-vision` -> `computer-vision`). A tag with other characters
+    (`C++`, `../..`) also gets a short digest of itself, so that it never shares a page with a
+    tag that lacks them (`c`); a tag without words is `tag-<digest>`."""
+    folded = tag.casefold().strip()
+    words = re.findall(r"[^\W_]+", folded)
+    slug = "-".join(words)[:64].strip("-")
+    if slug and slug == re.sub(r"[\s_-]+", "-", folded).strip("-"):
+        return slug
+    digest = hashlib.sha256(folded.encode("utf-8")).hexdigest()[:6]
+    return f"{slug or 'tag'}-{digest}"
 
 
 @dataclass(frozen=True)
