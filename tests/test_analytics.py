@@ -40,6 +40,34 @@ def test_kpis_of_a_small_organisation(tmp_path: Path) -> None:
     assert kpis.stale == (("A1", 661),)
     # How long unchanged makes a card stale is the site's choice (`stale_days`).
     assert compute_kpis(cards, load_histories(repo.path), NOW, stale_days=700).stale == ()
+    # One stay at level 4 is too few to say what is long there: `stale_days` says it.
+    assert [(d.card_id, d.level, d.days, d.due_after) for d in kpis.reviews_due] == [
+        ("A1", 4, 661, 365)
+    ]
+    assert kpis.flags() == {"A1": ("stale", "skipped", "due"), "B1": ("skipped",)}
+
+
+def test_a_review_is_due_after_nine_stays_in_ten_and_a_review_clears_it(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "org")
+    for n in range(6):  # six cards that stayed 10, 20, ... 60 days at level 2
+        repo.write(f"c{n}/TRL.md", card(f"C{n}", 2))
+    repo.commit("Add", date="2024-01-01T00:00:00+00:00")
+    for n in range(6):
+        repo.write(f"c{n}/TRL.md", card(f"C{n}", 3))
+        repo.commit(f"C{n} up", date=f"2024-01-{11 + 3 * n:02d}T00:00:00+00:00")
+    repo.write("late/TRL.md", card("L1", 2))
+    repo.write("reviewed/TRL.md", card("R1", 2))
+    repo.commit("Two more at level 2", date="2025-10-01T00:00:00+00:00")
+    repo.write(
+        "reviewed/TRL.md", card("R1", 2, extra="reviews:\n" + review(2, 2, "2025-11-20", "stay"))
+    )
+    repo.commit("R1 reviewed: not yet", date="2025-11-21T00:00:00+00:00")
+    histories = load_histories(repo.path)
+    # Level 3 has too few ended stays: 1000 days say when a review is due there.
+    kpis = compute_kpis(load_cards(repo.path).cards, histories, NOW, stale_days=1000)
+    # Stays at 2 ended after 10, 13, ... 25 days: nine in ten were at most 25 days.
+    assert kpis.p90_days_at_level[2] == 25.0
+    assert [(d.card_id, d.days, d.due_after) for d in kpis.reviews_due] == [("L1", 92, 25)]
 
 
 def _cards(tmp_path: Path, files: dict[str, str]):

@@ -240,6 +240,35 @@ def test_filter_by_owner_and_tag_lives_in_the_url(page: Page, base_url: str) -> 
     expect(page.locator(".trl-filter-count")).to_have_text("1 of 1 shown")
 
 
+def test_sort_by_a_column_lives_in_the_url(page: Page) -> None:
+    _open(page, "readiness/")
+    ids = page.locator("table.trl-cards tbody tr td:first-child code")
+    level = page.locator("table.trl-cards th[data-sort-key=level]")
+    expect(ids).to_have_text(["D9.1", "P13.2", "Q5.5", "R02.1", "R41.1"])  # the page's order
+    level.locator("button").click()
+    expect(ids).to_have_text(["R41.1", "R02.1", "P13.2", "Q5.5", "D9.1"])
+    expect(level).to_have_attribute("aria-sort", "ascending")
+    level.locator("button").click()
+    expect(ids).to_have_text(["D9.1", "Q5.5", "P13.2", "R02.1", "R41.1"])
+    expect(page).to_have_url(re.compile(r"\?sort=-level$"))
+    page.reload(wait_until="load")
+    expect(ids).to_have_text(["D9.1", "Q5.5", "P13.2", "R02.1", "R41.1"])
+    expect(level).to_have_attribute("aria-sort", "descending")
+    level.locator("button").click()  # a third click goes back to the page's own order
+    expect(ids).to_have_text(["D9.1", "P13.2", "Q5.5", "R02.1", "R41.1"])
+    expect(page).to_have_url(re.compile(r"/readiness/$"))
+
+
+def test_the_kpis_link_to_the_cards_behind_them(page: Page) -> None:
+    """Every card has stood still since 2023-2024; the deployed one has no gate left."""
+    _open(page, "readiness/")
+    page.locator(".trl-kpis a[href*='flag=due']").click()
+    expect(page.locator(".trl-filter-count")).to_have_text("4 of 5 shown")
+    expect(page.locator("select.trl-filter-select[data-key=flag]")).to_have_value("due")
+    shown = page.locator("table.trl-cards tbody tr:not([hidden]) td:first-child code")
+    expect(shown).to_have_text(["P13.2", "Q5.5", "R02.1", "R41.1"])
+
+
 def test_tables_are_whole_without_the_script(browser: Browser, base_url: str) -> None:
     """Every page works as plain HTML (Backstage TechDocs strips scripts)."""
     context = browser.new_context(base_url=base_url, java_script_enabled=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from .card import Card
-from .levels import PHASES, level
+from .levels import LEVELS, PHASES, level
 from .problem import Problem, Severity
 from .timeline import SWITCHBACK, CardHistory, Transition
 
@@ -32,6 +32,40 @@ class Kpis:
     stale_days: int = STALE_DAYS  # the days after which an unchanged card is stale
     p90_days_at_level: dict[int, float] = field(default_factory=dict)  # as the median's
     per_quarter: tuple[tuple[str, int, int], ...] = ()  # (quarter, transitions, switchbacks)
+    reviews_due: tuple[ReviewDue, ...] = ()  # longest overdue first
+
+    def flags(self) -> dict[str, tuple[str, ...]]:
+        """card id -> what the filters can pick it by: `stale`, `skipped` (a level change
+        without a review record) and `due` (a review due)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for card_id, _ in self.stale:
+            out[card_id].append(STALE)
+        for card_id in dict.fromkeys(card_id for card_id, _ in self.skipped_gates):
+            out[card_id].append(SKIPPED)
+        for due in self.reviews_due:
+            out[due.card_id].append(DUE)
+        return {k: tuple(v) for k, v in out.items()}
+
+
+STALE, SKIPPED, DUE = "stale", "skipped", "due"
+FLAGS = {STALE: "Stale", SKIPPED: "Skipped a gate", DUE: "Review due"}
+"""The flags a card table filters by, with their labels."""
+
+MIN_STAYS = 5
+"""The finished stays at a level it takes for their 90th percentile to say when a review is
+due; with fewer, `stale_days` says it."""
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """A card that has stayed at its level longer than nine stays in ten at that level (or
+    than `stale_days`, while the organisation has too few), with no review since it arrived."""
+
+    card_id: str
+    level: int
+    since: dt.datetime  # when the card arrived at its level
+    days: int  # at the level, until now
+    due_after: int  # the days after which a review is due at this level
 
 
 def compute_kpis(
@@ -69,6 +103,16 @@ def compute_kpis(
             stale.append((card.id, idle))
     skipped.sort(key=lambda item: item[1].date, reverse=True)
     stale.sort(key=lambda item: item[1], reverse=True)
+    p90 = {n: _percentile(days, 0.9) for n, days in sorted(stays.items())}
+    due_after = {
+        n: math.ceil(p90[n]) if len(stays.get(n, ())) >= MIN_STAYS else stale_days
+        for n in range(LEVELS[-1].number)
+    }
+    due = sorted(
+        (d for card in cards if (d := _review_due(card, histories.get(card.id), now, due_after))),
+        key=lambda d: (d.days - d.due_after, d.card_id),
+        reverse=True,
+    )
     return Kpis(
         dict(kinds),
         dict(switchbacks),
@@ -76,9 +120,29 @@ def compute_kpis(
         {level: statistics.median(days) for level, days in sorted(stays.items())},
         tuple(stale),
         stale_days,
-        {level: _percentile(days, 0.9) for level, days in sorted(stays.items())},
+        p90,
         tuple((q, quarters[q][0], quarters[q][1]) for q in sorted(quarters)),
+        tuple(due),
     )
+
+
+def _review_due(
+    card: Card, history: CardHistory | None, now: dt.datetime, due_after: Mapping[int, int]
+) -> ReviewDue | None:
+    """Whether `card` is due for the review of its level's gate (none is due at the last
+    level, which has no gate after it)."""
+    if history is None or not history.transitions or card.level not in due_after:
+        return None
+    arrived = history.transitions[-1]
+    if arrived.to_level != card.level:
+        return None  # the level changed since the last commit: the review comes with it
+    days = (now - arrived.date).days
+    reviewed = any(
+        r.from_level == card.level and r.date >= arrived.date.date() for r in card.reviews
+    )
+    if days <= due_after[card.level] or reviewed:
+        return None
+    return ReviewDue(card.id, card.level, arrived.date, days, due_after[card.level])
 
 
 def _percentile(values: Sequence[float], share: float) -> float:

@@ -37,6 +37,7 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from .analytics import FLAGS
 from .levels import Level, level
 from .site import Site
 
@@ -149,7 +150,12 @@ def _environment(override_dirs: tuple[Path, ...], state: object) -> Environment:
         html=_html_block, md=md, code=code, date=date, badge=badge, phase=phase, items=items
     )
     env.globals.update(
-        front_matter=front_matter, link=_link, commit=_commit, source=_source, level=level
+        front_matter=front_matter,
+        link=_link,
+        commit=_commit,
+        source=_source,
+        level=level,
+        flags=FLAGS,
     )
     return env
 

@@ -6,29 +6,48 @@ templates in `templates/` lay them out, and `outputs.OUTPUTS` lists them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from jinja2 import Environment
 
+from ..analytics import FLAGS
 from ..card import Card
 from ..pipeline import Project
 from ..templating import environment
-from ..timeline import CardHistory
-
-CardRow = tuple[Card, dt.datetime | None]
-"""A card in a table, with the date of its last landed change."""
 
 
-def card_rows(cards: Iterable[Card], histories: Mapping[str, CardHistory]) -> list[CardRow]:
-    return [(card, h.last_change if (h := histories.get(card.id)) else None) for card in cards]
+@dataclass(frozen=True)
+class CardRow:
+    """A card in a table: the date of its last landed change, and its flags (`FLAGS`)."""
+
+    card: Card
+    changed: dt.datetime | None
+    flags: tuple[str, ...] = ()
+
+
+def card_rows(cards: Iterable[Card], project: Project) -> list[CardRow]:
+    flags = project.analytics.kpis.flags()
+    return [
+        CardRow(
+            card,
+            h.last_change if (h := project.histories.get(card.id)) else None,
+            flags.get(card.id, ()),
+        )
+        for card in cards
+    ]
 
 
 def filter_options(rows: Iterable[CardRow]) -> dict[str, list[str]]:
-    """The choices of a card table's filter: every owner, reviewer and tag of its cards."""
+    """The choices of a card table's filter: every owner, reviewer, tag and flag of its
+    cards."""
     owners: set[str] = set()
     reviewers: set[str] = set()
     tags: set[str] = set()
-    for card, _ in rows:
+    flags: set[str] = set()
+    for row in rows:
+        card = row.card
+        flags.update(row.flags)
         owners.update(card.owners)
         reviewers.update(card.reviewers)
         tags.update(card.tags)
@@ -36,6 +55,7 @@ def filter_options(rows: Iterable[CardRow]) -> dict[str, list[str]]:
         "owner": sorted(owners, key=str.casefold),
         "reviewer": sorted(reviewers, key=str.casefold),
         "tag": sorted(tags, key=str.casefold),
+        "flag": [f for f in FLAGS if f in flags],
     }
 
 

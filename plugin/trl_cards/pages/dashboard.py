@@ -19,7 +19,7 @@ from . import card_rows, filter_options, templates
 
 def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
     cards, problems = project.collection.cards, project.collection.problems
-    rows = card_rows(cards, project.histories)
+    rows = card_rows(cards, project)
     per_level = Counter(c.level for c in cards)
     by_id = {c.id: c for c in cards}
     page = render_page(

@@ -23,7 +23,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
                 written.append(tag)
     pages = {}
     for slug in sorted(names):
-        rows = card_rows(cards[slug], project.histories)
+        rows = card_rows(cards[slug], project)
         here = site.urls.tag(names[slug][0])
         pages[here] = render_page(
             env,
