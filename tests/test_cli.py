@@ -45,7 +45,7 @@ def test_schema_is_printed(tmp_path: Path) -> None:
     result = trl_cards("schema", cwd=tmp_path)
     assert result.returncode == 0
     schema = json.loads(result.stdout)
-    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft7Validator.check_schema(schema)
     assert schema["required"] == ["id", "name", "level"]
 
 

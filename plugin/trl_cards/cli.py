@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .card import json_schema
 from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, load_cards
 from .problem import Problem, Severity
+from .schema_file import schema_text
 
 if TYPE_CHECKING:
     from .pipeline import Project
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "schema":
-        print(json.dumps(json_schema(), indent=2))
+        sys.stdout.write(schema_text())
         return 0
     if args.command == "check":
         return _check(args)

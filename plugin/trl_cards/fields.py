@@ -712,11 +712,20 @@ def _unit(path: str) -> str:
     return f"`{path}`"
 
 
+SCHEMA_URL = (
+    "https://mkdocs-trl-cards.github.io/mkdocs-trl-cards/readiness/schema/"
+    f"card-v{FORMAT_VERSION}.json"
+)
+"""The JSON Schema's `$id`: where the project's own site publishes it. Every readiness site
+publishes the same file at `<site_url>readiness/schema/card-v1.json` (`Urls.schema`)."""
+
+
 def json_schema() -> dict[str, Any]:
-    """The card format as a JSON Schema (draft 2020-12), generated from `CARD_FIELDS`."""
+    """The card format as a JSON Schema, generated from `CARD_FIELDS`. Draft-07, the newest
+    draft that the YAML language server (VS Code's YAML extension and most editors) reads."""
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://mkdocs-trl-cards.example/schema/card-v{FORMAT_VERSION}.json",
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": SCHEMA_URL,
         "title": f"TRL card, format version {FORMAT_VERSION}",
         "description": "Front matter of a Machine Learning Technology Readiness Level card.",
         **CARD_RECORD.schema(),

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-from . import badges, feeds, state_csv
+from . import badges, feeds, schema_file, state_csv
 from .export import project_json
 from .pages import cards, dashboard, levels, problems, redirects, tags
 from .pipeline import Project
@@ -60,6 +60,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("card CSV", state_csv.files, state_csv.nav),
     Output("badges", badges.files, badges.nav),
     Output("feeds", feeds.files, feeds.nav),
+    Output("card JSON Schema", schema_file.files, schema_file.nav),
     Output("assets", _assets),
 )
 

@@ -99,6 +99,11 @@ class Urls:
         """Source URI of the page showing a card as it was when it left a level."""
         return self._page(f"{self.prefix}/cards/{card_id}/level-{number}")
 
+    def schema(self, version: int) -> str:
+        """Path of the card format's JSON Schema, a file of the site: `readiness/schema/
+        card-v1.json`. Editors load it by this URL, so it never moves within a version."""
+        return f"{self.prefix}/schema/card-v{version}.json"
+
     def file_link(self, from_src: str, to_path: str) -> str:
         """A relative link from the page `from_src` to a file of the site (`to_path`, relative
         to the site root, such as a badge)."""
