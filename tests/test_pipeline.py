@@ -4,8 +4,10 @@ give the same card JSON for the acceptance repository."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from conftest import SiteRepo, trl_cards
+from conftest import SiteRepo, card, trl_cards
+from gitrepo import GitRepo
 from test_build import _history_repo
 from trl_cards import load_project
 from trl_cards.export import project_json
@@ -71,6 +73,23 @@ def test_validate_reads_mkdocs_yml_and_checks_files_in_context(site_repo: SiteRe
     assert only_b.stdout.startswith("teams/b/TRL.md:2: error: `id` `A1` is already the id of")
     assert "cards/c" not in only_b.stdout  # mkdocs.yml's include decides which files are cards
     assert only_a.returncode == 0 and json.loads(only_a.stdout) == []
+
+
+def test_validate_without_mkdocs_yml_checks_the_cards_of_the_folder(tmp_path: Path) -> None:
+    """A component's repository has cards and no site, as where pre-commit runs the hook."""
+    repo = GitRepo(tmp_path / "component")
+    repo.write("model/TRL.md", card("A1", 2))
+    repo.write("serving/TRL.yml", "id: A1\nname: Serving\nlevel: 3\n")
+    repo.commit("Two cards with one id")
+    second = trl_cards("validate", "serving/TRL.yml", cwd=repo.path)
+    first = trl_cards("validate", "model/TRL.md", cwd=repo.path)
+    named = trl_cards("validate", "-f", "mkdocs.yml", cwd=repo.path)
+
+    assert second.returncode == 1
+    assert second.stdout.startswith("serving/TRL.yml:1: error: `id` `A1` is already the id of")
+    assert "No mkdocs.yml here: the cards are the files matching **/TRL.md" in second.stderr
+    assert first.returncode == 0 and first.stdout == ""
+    assert named.returncode == 2 and "mkdocs.yml" in named.stderr  # asked for: must exist
 
 
 def test_history_prints_what_the_card_page_shows(site_repo: SiteRepo) -> None:

@@ -2,6 +2,8 @@
 
 Every command that reads cards reads the `trl-cards` block of mkdocs.yml (in this folder, or
 the one given with `-f`) and runs the same pipeline as the site, so it never disagrees with it.
+In a repository without mkdocs.yml (a component's, where pre-commit runs `validate`), `validate`
+checks the cards of this folder with the plugin's default options.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     generate.add_argument("target", type=Path, help="the folder of the pages, e.g. docs/readiness")
     for sub in (validate, history, export, generate):
-        sub.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
+        sub.add_argument("-f", "--config-file", type=Path, help="the site's (default mkdocs.yml)")
     validate.add_argument("--format", choices=("text", "json"), default="text")
     check = command("check", "validate every card below a folder, without mkdocs.yml")
     check.add_argument("directory", nargs="?", default=".", type=Path)
@@ -102,10 +104,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _with_project(args: argparse.Namespace) -> int:
     from .config import SettingsError, read_settings
     from .export import project_json
-    from .pipeline import PipelineError, build_project
+    from .pipeline import PipelineError, Settings, build_project
 
+    config_file: Path = args.config_file or Path("mkdocs.yml")
+    # A component's repository has cards and no site: its cards are checked among themselves.
+    without_site = args.command == "validate" and not args.config_file and not config_file.exists()
     try:
-        project = build_project(read_settings(args.config_file))
+        settings = Settings(Path()) if without_site else read_settings(config_file)
+        project = build_project(settings)
     except (SettingsError, PipelineError) as error:
         print(f"trl-cards: {error}", file=sys.stderr)
         return 2
@@ -130,8 +136,15 @@ def _with_project(args: argparse.Namespace) -> int:
                 f"{problem.location}: {problem.severity.value}: {problem.message} "
                 f"Fix: {problem.fix}"
             )
+        scope = (
+            f" No {config_file} here: the cards are the files matching "
+            f"{', '.join(DEFAULT_INCLUDE)}."
+            if without_site
+            else ""
+        )
         print(
-            f"{len(project.collection.cards)} card(s), {len(problems)} problem(s).", file=sys.stderr
+            f"{len(project.collection.cards)} card(s), {len(problems)} problem(s).{scope}",
+            file=sys.stderr,
         )
     return 1 if problems else 0
 
