@@ -1,5 +1,5 @@
 """The package as a user gets it: the sdist and the wheel, the wheel installed into a fresh
-virtual environment, and a site built there.
+virtual environment, and a site built there; and the release workflow's check of the tag.
 
 Nothing here reaches a package index. The build runs without an isolated build environment
 (`python -m build --no-isolation`, with the backend from the test extras), in a copy of the
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import MKDOCS_YML, card
 from gitrepo import GitRepo
@@ -171,3 +172,38 @@ def test_the_wheel_builds_a_site_in_a_fresh_environment(dists: Dists, tmp_path: 
     assert [(c["id"], c["level"]) for c in cards] == [("P1", 4)]
     assets = {p.name for p in site.rglob("trl-cards.*")}
     assert {"trl-cards.css", "trl-cards.js"} <= assets
+
+
+def _tag_check_script() -> str:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text("utf-8"))
+    steps = workflow["jobs"]["release"]["steps"]
+    (script,) = [s["run"] for s in steps if s.get("name", "").startswith("Check that the tag")]
+    return str(script)
+
+
+@pytest.mark.parametrize(("tag", "passes"), [(f"v{VERSION}", True), ("v9.9.9", False)])
+def test_the_release_workflow_refuses_a_tag_that_is_not_the_version(
+    tmp_path: Path, tag: str, passes: bool
+) -> None:
+    (tmp_path / "pyproject.toml").write_bytes((ROOT / "pyproject.toml").read_bytes())
+    result = subprocess.run(
+        ["bash", "-e", "-c", _tag_check_script()],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "GITHUB_REF_NAME": tag,
+            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if passes:
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"Releasing {VERSION}." in result.stdout
+    else:
+        assert result.returncode == 1
+        assert (
+            f"The tag v9.9.9 is not the version in pyproject.toml ({VERSION}). "
+            'Fix: set version = "9.9.9"' in result.stdout
+        )
