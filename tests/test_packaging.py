@@ -34,7 +34,7 @@ VERSION = re.findall(r'^version = "(.+?)"', (ROOT / "pyproject.toml").read_text(
 WHEEL_NEEDS = ("templates/", "assets/", "schema/", "py.typed")
 """What the package reads besides its modules: each must be in the wheel."""
 SDIST_NEEDS = ("tests/", "tools/", "docs/", "cards/", "overrides/", ".github/workflows/")
-SDIST_FILES = ("pyproject.toml", "mkdocs.yml", "LICENSE", "README.md")
+SDIST_FILES = ("pyproject.toml", "mkdocs.yml", ".pre-commit-hooks.yaml", "LICENSE", "README.md")
 """What the test suite reads besides the package: each must be in the sdist."""
 
 pytestmark = pytest.mark.skipif(
