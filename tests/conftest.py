@@ -133,6 +133,20 @@ def trl_cards(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
     )
 
 
+def user_env(repo: GitRepo) -> dict[str, str]:
+    """The environment of commands a user types in the repository: this environment's tools
+    first on PATH (`mkdocs`, `trl-cards`), git without the caller's configuration and with a
+    fixed identity, but no fixed dates (ghp-import, under `gh-deploy`, wants RFC 2822 ones)."""
+    env = {k: v for k, v in repo.env().items() if not k.endswith("_DATE")}
+    return {
+        **env,
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + env["PATH"],
+        "DISABLE_MKDOCS_2_WARNING": "true",
+        "NO_MKDOCS_2_WARNING": "1",
+        "NO_COLOR": "1",
+    }
+
+
 @pytest.fixture
 def site_repo(tmp_path: Path) -> SiteRepo:
     """A fresh repository with a material site at its top."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
 import re
 import subprocess
 import sys
@@ -22,27 +21,13 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import yaml
 
-from conftest import SiteRepo, card, review
+from conftest import SiteRepo, card, review, user_env
 from gitrepo import GitRepo
 from trl_cards.cache import CACHE_FOLDER
 
 ROOT = Path(__file__).parents[1]
 SITE_URL = "https://org.github.io/readiness/"
 PREFIX = urlsplit(SITE_URL).path  # `/readiness/`, as GitHub Pages serves a project page
-
-
-def _tool_env(repo: GitRepo) -> dict[str, str]:
-    """The environment of a command a user runs in the repository: git without the caller's
-    configuration, a fixed identity, and no fixed dates (ghp-import wants RFC 2822 ones)."""
-    env = {k: v for k, v in repo.env().items() if not k.endswith("_DATE")}
-    bin_dir = str(Path(sys.executable).parent)
-    return {
-        **env,
-        "PATH": bin_dir + os.pathsep + env["PATH"],
-        "DISABLE_MKDOCS_2_WARNING": "true",
-        "NO_MKDOCS_2_WARNING": "1",
-        "NO_COLOR": "1",
-    }
 
 
 def _sub_path_site(path: Path) -> SiteRepo:
@@ -79,7 +64,7 @@ def test_gh_deploy_pushes_the_site_to_the_gh_pages_branch_of_a_remote(tmp_path: 
             cwd=repo.path,
             capture_output=True,
             text=True,
-            env=_tool_env(repo),
+            env=user_env(repo),
             check=False,
         )
         assert deploy.returncode == 0, deploy.stdout + deploy.stderr
@@ -240,7 +225,7 @@ def _run_pull_request_step(repo: GitRepo, base: str, tmp_path: Path) -> tuple[in
     runner_temp = tmp_path / "runner"
     runner_temp.mkdir()
     env = {
-        **_tool_env(repo),
+        **user_env(repo),
         "BASE": base,
         "RUNNER_TEMP": str(runner_temp),
         "GITHUB_STEP_SUMMARY": str(summary),
