@@ -27,7 +27,8 @@ plugins:
 
 
 def _links(page: Path) -> list[str]:
-    return re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', page.read_text(encoding="utf-8"))
+    """The relative links of a page, without their query (a filter) or fragment."""
+    return re.findall(r'href="([^"#?:]+)(?:[?#][^"]*)?"', page.read_text(encoding="utf-8"))
 
 
 def test_a_site_without_the_plugin_from_generated_pages(site_repo: SiteRepo) -> None:

@@ -22,7 +22,8 @@ def test_the_registry_declares_every_file_and_the_navigation(site_repo: SiteRepo
     assert {"readiness/index.md", "readiness/cards/A1/index.md", "api/cards.json"} <= set(made)
     assert {"assets/trl-cards.css", "assets/trl-cards.js"} <= set(made)
     assert nav[0] == "readiness/index.md" and nav[-1] == "readiness/problems/index.md"
-    assert len(nav) == 13 and "readiness/tags/index.md" in nav and failures == []
+    assert len(nav) == 14 and "readiness/tags/index.md" in nav and failures == []
+    assert "readiness/changes/index.md" in nav
     build = site_repo.build(strict=True)
     built = {p.relative_to(build.site).as_posix() for p in build.site.rglob("*") if p.is_file()}
     assert {"api/cards.json", "assets/trl-cards.css", "readiness/cards/A1/index.html"} <= built

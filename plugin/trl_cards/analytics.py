@@ -8,12 +8,13 @@ import datetime as dt
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from .card import Card
 from .levels import LEVELS, PHASES, level
+from .milestones import Period, milestones, periods
 from .problem import Problem, Severity
 from .timeline import SWITCHBACK, CardHistory, Transition
 
@@ -214,6 +215,8 @@ class Analytics:
     """Cycles in `parts`, each named with its cards."""
     trend: tuple[TrendPoint, ...] = ()
     """Today's cards per phase, month by month (`phase_trend`)."""
+    periods: tuple[Period, ...] = ()
+    """What changed from each milestone to the next (`milestones.periods`), oldest first."""
 
 
 def analyse(
@@ -221,8 +224,11 @@ def analyse(
     histories: Mapping[str, CardHistory],
     now: dt.datetime,
     stale_days: int = STALE_DAYS,
+    retired: Iterable[CardHistory] = (),
+    tags: Sequence[tuple[str, dt.datetime]] = (),
 ) -> Analytics:
-    """The analytics of the current cards at the moment `now`."""
+    """The analytics of the current cards at the moment `now`: `retired` are the lineages of
+    deleted cards, `tags` the release tags (name, date) that are milestones."""
     coupled_from: dict[str, list[str]] = {}
     part_of: dict[str, list[str]] = {}
     for card in cards:
@@ -231,6 +237,7 @@ def analyse(
         for part in card.parts:
             part_of.setdefault(part, []).append(card.id)
     systems, problems = system_levels(cards)
+    gone = tuple(retired)
     return Analytics(
         compute_kpis(cards, histories, now, stale_days),
         {k: tuple(v) for k, v in coupled_from.items()},
@@ -238,6 +245,7 @@ def analyse(
         {k: tuple(v) for k, v in part_of.items()},
         problems,
         phase_trend(cards, histories, now),
+        periods(cards, histories, gone, milestones([*histories.values(), *gone], now, tags)),
     )
 
 

@@ -94,6 +94,11 @@ class TrlCardsConfig(Config):
     """A card with no change (a review is a change) for more days than this is stale: the
     dashboard lists it."""
 
+    milestone_tags = opt.Optional(opt.Type(str))
+    """A glob of release tags (`v*`) to take the organisation's readiness at, besides every
+    quarter end: each gets a page of what changed since the milestone before. Only tags in the
+    built branch's history count; a tag's moment is its commit's date."""
+
     cache = opt.Type(bool, default=True)
     """Keep the history read from git in `.cache/plugin/trl-cards/history.json`, keyed by
     commit, so a later build reads only the new commits. The file is verified against git for
@@ -114,6 +119,7 @@ def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:
         cache=options.cache,
         timezone=options.timezone,
         stale_days=options.stale_days,
+        milestone_tags=options.milestone_tags,
         prefix=options.prefix,
         directory_urls=config.use_directory_urls,
         repo_url=config.repo_url,

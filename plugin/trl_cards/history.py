@@ -16,6 +16,7 @@ beyond what git confirms.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import re
 import tempfile
@@ -259,6 +260,38 @@ def read_history(
     finally:
         # Ends the persistent `cat-file` processes; an unclosed one is a ResourceWarning.
         repo.close()
+
+
+def read_tags(directory: Path, pattern: str) -> tuple[tuple[str, datetime], ...]:
+    """The tags matching the glob `pattern` (`v*`; `*` matches `/` too) whose commit is in
+    HEAD's history, each with its commit's committer date, oldest first; one git process.
+    Without a usable repository, none."""
+    if _GIT_UNAVAILABLE is not None:
+        return ()
+    try:
+        repo = git.Repo(directory, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, OSError):
+        return ()
+    try:
+        # `*committerdate` is the tagged commit's date for an annotated tag; a lightweight
+        # tag has only `committerdate`.
+        output = repo.git.for_each_ref(
+            "--merged=HEAD",
+            "--format=%(refname:strip=2)%00%(*committerdate:iso-strict)%00"
+            "%(committerdate:iso-strict)",
+            "refs/tags",
+        )
+    except git.GitError:
+        return ()
+    finally:
+        repo.close()
+    tags = []
+    for line in output.splitlines():
+        name, peeled, own = [*line.split("\0"), "", ""][:3]
+        date = peeled or own
+        if name and date and fnmatch.fnmatchcase(name, pattern):
+            tags.append((name, datetime.fromisoformat(date)))
+    return tuple(sorted(tags, key=lambda tag: tag[1]))
 
 
 def _root(repo: git.Repo) -> Path | None:

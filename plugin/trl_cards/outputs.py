@@ -11,7 +11,7 @@ from importlib import resources
 
 from . import badges, feeds, schema_file, state_csv
 from .export import project_json
-from .pages import cards, dashboard, levels, problems, redirects, tags
+from .pages import cards, changes, dashboard, levels, problems, redirects, tags
 from .pipeline import Project
 from .problem import Problem
 from .templating import RenderedPage
@@ -53,6 +53,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("dashboard", dashboard.files, dashboard.nav),
     Output("level pages", levels.files, levels.nav),
     Output("tag pages", tags.files, tags.nav),
+    Output("milestone pages", changes.files, changes.nav),
     Output("card pages", cards.files, cards.nav),
     Output("redirects from former ids", redirects.files, redirects.nav),
     Output("problems page", problems.files, problems.nav),  # after the pages it reports on

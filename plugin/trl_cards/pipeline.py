@@ -15,7 +15,7 @@ from .analytics import Analytics, analyse
 from .cache import cache_file, read_history_cached
 from .clock import DEFAULT_ZONE, history_in_zone, time_zone, zone_name
 from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, Collection, load_cards
-from .history import HistoryError, RepoHistory
+from .history import HistoryError, RepoHistory, read_tags
 from .site import Site
 from .timeline import (
     CardHistory,
@@ -50,6 +50,8 @@ class Settings:
     cache: bool = True
     timezone: str = DEFAULT_ZONE
     stale_days: int = 365
+    milestone_tags: str | None = None
+    """A glob of the release tags that are milestones, besides the quarter ends."""
     prefix: str = "readiness"
     directory_urls: bool = True
     repo_url: str | None = None
@@ -125,7 +127,8 @@ def build_project(
         if now is None and previous.now.date() == dt.datetime.now(dt.timezone.utc).date():
             now = previous.now  # the same charts and stale days: unchanged pages stay so
     else:
-        lineages = Lineages(ignore_revs, base, label, trace_lineages(history, ignore_revs, base))
+        traced_now = trace_lineages(history, ignore_revs, base, retired=True)
+        lineages = Lineages(ignore_revs, base, label, traced_now)
     traced = lineages.traced
     collection = load_cards(directory, settings.include, settings.exclude, id_claims(traced))
     histories = join_histories(collection.cards, traced, project_folders(history.submodules, base))
@@ -141,7 +144,9 @@ def build_project(
         zone=label,
     )
     now = now or dt.datetime.now(dt.timezone.utc)
-    analytics = analyse(collection.cards, histories, now, settings.stale_days)
+    tags = read_tags(directory, settings.milestone_tags) if settings.milestone_tags else ()
+    retired = tuple(h for h in traced if h.path is None)
+    analytics = analyse(collection.cards, histories, now, settings.stale_days, retired, tags)
     if analytics.problems:  # cycles in `parts`
         collection = replace(collection, problems=collection.problems + analytics.problems)
     return Project(settings, collection, histories, raw, site, analytics, now, lineages)

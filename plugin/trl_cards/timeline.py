@@ -234,9 +234,10 @@ class _Lineage:
 
 
 def trace_lineages(
-    history: RepoHistory, ignore_revs: Iterable[str] = (), base: str = ""
+    history: RepoHistory, ignore_revs: Iterable[str] = (), base: str = "", *, retired: bool = False
 ) -> tuple[CardHistory, ...]:
-    """The history of every card file alive at HEAD, followed through its lineage.
+    """The history of every card file alive at HEAD, followed through its lineage; with
+    `retired`, after them the lineages of the cards deleted since (their `path` is None).
 
     A lineage is one file: the same path, or the path git reports it renamed to. It goes on
     across a deletion and an addition of the same id in one commit (a move git saw as two
@@ -277,9 +278,16 @@ def trace_lineages(
         lineage.last_path = revision.path
         lineage.add(entry, card_id)
     boundary = history.incomplete_before
-    return tuple(
+    live = tuple(
         _card_history(lineage, ignored, boundary)
         for path, lineage in sorted(alive.items())
+        if lineage.card_id is not None
+    )
+    if not retired:
+        return live
+    return live + tuple(
+        replace(_card_history(lineage, ignored, boundary), path=None)
+        for lineage in ended
         if lineage.card_id is not None
     )
 

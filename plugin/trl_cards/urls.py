@@ -9,6 +9,13 @@ Pages (source URIs, under the plugin's `prefix`, with directory URLs):
 | level N | `readiness/levels/N/index.md` | `readiness/levels/N/` |
 | card | `readiness/cards/<id>/index.md` | `readiness/cards/<id>/` |
 | card at level N | `readiness/cards/<id>/level-N/index.md` | `readiness/cards/<id>/level-N/` |
+| tags | `readiness/tags/index.md` | `readiness/tags/` |
+| tag | `readiness/tags/<slug>/index.md` | `readiness/tags/<slug>/` |
+| milestones | `readiness/changes/index.md` | `readiness/changes/` |
+| changes up to a milestone | `readiness/changes/<slug>/index.md` | `readiness/changes/<slug>/` |
+
+A milestone's slug is its quarter (`2025-q3`), `tag-<name>` for a release tag (`tag-v1-2-0`) or
+`today`.
 
 Every page is the `index.md` of its URL's folder, so a link relative to the page's URL is also
 relative to its source file: engines that rewrite the links of raw HTML as source-relative
@@ -90,6 +97,15 @@ class Urls:
         """Source URI of the page of a tag: its cards (`tag_slug` makes any text a safe
         folder name; tags that differ only in case or punctuation share a page)."""
         return self._page(f"{self.prefix}/tags/{tag_slug(tag)}")
+
+    def milestones(self) -> str:
+        """Source URI of the page of milestones: the readiness at each, and what changed."""
+        return self._page(f"{self.prefix}/changes")
+
+    def changes(self, slug: str) -> str:
+        """Source URI of the page of what changed up to the milestone `slug` (a quarter such
+        as `2025-q3`, `tag-<name>`, or `today`; made safe by `milestones.milestones`)."""
+        return self._page(f"{self.prefix}/changes/{slug}")
 
     def card(self, card_id: str) -> str:
         """Source URI of a card page (ids are validated slug-safe: no `/`, no leading `.`)."""

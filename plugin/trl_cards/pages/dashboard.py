@@ -39,6 +39,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
         per_phase=Counter(level(c.level).phase.key for c in cards),
         most=max(per_level.values(), default=1),
         kpis=project.analytics.kpis,
+        quarter_pages={p.end.name: p.end.slug for p in project.analytics.periods},
         # The chart writes numbers, dates and phase names only (see `chart.trend_svg`).
         trend_chart=Markup(trend_svg(project.analytics.trend)),  # noqa: S704
         systems=sorted(
