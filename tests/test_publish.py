@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+import pytest
 import yaml
 
 from conftest import SiteRepo, card, review, user_env
@@ -258,16 +259,29 @@ def test_the_pull_request_step_writes_what_changes_in_readiness(tmp_path: Path) 
     assert "A1 Alpha: level 3 → 4" in summary and "N1 New work: new, at level 1" in summary
 
 
-def test_the_pull_request_step_of_the_first_site_says_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("base_site", "reason"),
+    [
+        ("", "does not exist"),  # a component repository
+        ("site_name: Docs\n", "does not use the trl-cards plugin"),  # docs without the plugin
+    ],
+)
+def test_the_pull_request_step_of_a_first_readiness_site_says_why_it_compares_nothing(
+    base_site: str, reason: str, tmp_path: Path
+) -> None:
     repo = GitRepo(tmp_path / "org")
     repo.write("README.md", "A component.\n")
-    base = repo.commit("A repository without a site")
-    site = SiteRepo(repo.path)  # the pull request adds the site and a card
-    site.write("cards/a/TRL.md", card("A1", 3))
+    if base_site:
+        repo.write("mkdocs.yml", base_site)
+        repo.write("docs/index.md", "# Docs\n")
+    repo.write("cards/a/TRL.md", card("A1", 3))
+    base = repo.commit("A repository without a readiness site")
+    site = SiteRepo(repo.path)  # the pull request adds the plugin
     site.commit("Add the readiness site")
     code, summary, log = _run_pull_request_step(site, base, tmp_path)
     assert code == 0, log
-    assert "The base branch has no readiness site yet." in summary
+    assert "No readiness site on the base branch to compare with:\ntrl-cards: " in summary
+    assert reason in summary and "~~~\n" in summary
 
 
 def test_the_workflow_deploys_from_full_history_and_keeps_the_history_cache() -> None:
