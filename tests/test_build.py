@@ -418,6 +418,19 @@ def test_search_indexes_the_card_not_its_chart(site_repo: SiteRepo) -> None:
     assert "a gate passed without a review record" not in text
 
 
+def test_search_snippets_keep_the_fields_apart(site_repo: SiteRepo) -> None:
+    site_repo.write("cards/p/TRL.md", card("P1", 3, extra="owners: [Ana Ortiz]\ntags: [vision]\n"))
+    site_repo.commit("P1")
+    build = site_repo.build(strict=True)
+    index = json.loads((build.site / "search" / "search_index.json").read_text("utf-8"))
+    page = next(d for d in index["docs"] if d["location"] == "readiness/cards/P1/")
+    # Cells are words apart, as a reader sees them, not "OwnersAna Ortiz".
+    assert "Owners Ana Ortiz" in page["text"] and "Tags vision" in page["text"], page["text"]
+    assert "Phase Prototyping" in page["text"]
+    # The page's own address and badge snippet are not text to find it by.
+    assert "readiness/badges" not in page["text"] and "stable: it follows" not in page["text"]
+
+
 def test_tags_link_to_a_page_per_tag(site_repo: SiteRepo) -> None:
     site_repo.write("cards/a/TRL.md", card("A1", 3, extra="tags: [Computer vision, <b>x</b>]\n"))
     site_repo.write("cards/b/TRL.md", card("B1", 5, extra="tags: [computer-vision]\n"))

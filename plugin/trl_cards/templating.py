@@ -193,13 +193,18 @@ def _one_line(source: str) -> str:
     )
 
 
+# A space after each cell, term and item: search indexes a page's text without its tags, and
+# would run `<th>Owners</th><td>Ana</td>` together as "OwnersAna". Browsers ignore it there.
+_CELL_END = re.compile(r"(</(?:th|td|tr|dt|dd|li|h[1-6])>)(?=<)")
+
+
 @pass_context
 def _html_block(context: Context, content: str) -> Markup:
     """Set the block's finished HTML aside; the page keeps a placeholder in its place."""
     if not content.strip():
         return Markup("")
     blocks: list[str] = context["_blocks"]
-    blocks.append(str(content).strip())
+    blocks.append(_CELL_END.sub(r"\1 ", str(content).strip()))
     return Markup(f"\n\n<!--trl-html-{len(blocks) - 1}-->\n\n")  # noqa: S704 (a number)
 
 
