@@ -267,6 +267,11 @@ def test_the_kpis_link_to_the_cards_behind_them(page: Page) -> None:
     expect(page.locator("select.trl-filter-select[data-key=flag]")).to_have_value("due")
     shown = page.locator("table.trl-cards tbody tr:not([hidden]) td:first-child code")
     expect(shown).to_have_text(["P13.2", "Q5.5", "R02.1", "R41.1"])
+    # A band of the chart over time leads to its phase's components.
+    _open(page, "readiness/")
+    page.locator("svg.trl-trend a[href*='phase=research'] polygon").click()
+    expect(page.locator(".trl-filter-count")).to_have_text("2 of 5 shown")
+    expect(shown).to_have_text(["R02.1", "R41.1"])
 
 
 def test_tables_are_whole_without_the_script(browser: Browser, base_url: str) -> None:

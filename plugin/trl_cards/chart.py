@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from .analytics import TrendPoint
 from .levels import HIGHEST, LEVELS, PHASES
@@ -137,8 +137,9 @@ def timeline_svg(history: CardHistory, now: dt.datetime, href: Callable[[Transit
     return "".join(parts)
 
 
-def trend_svg(trend: Sequence[TrendPoint]) -> str:
-    """Today's cards per phase over time, stacked (research at the bottom), as inline SVG."""
+def trend_svg(trend: Sequence[TrendPoint], links: Mapping[str, str] | None = None) -> str:
+    """Today's cards per phase over time, stacked (research at the bottom), as inline SVG;
+    `links` maps a phase key to the address of its cards, which its band links to."""
     if len(trend) < 2:
         return ""
     width, height, left, bottom, top = 760, 200, 40, 26, 8
@@ -162,10 +163,12 @@ def trend_svg(trend: Sequence[TrendPoint]) -> str:
         above = [b + p.per_phase.get(phase.key, 0) for b, p in zip(below, trend, strict=True)]
         upper = [f"{x(p.day):.1f},{y(a):.1f}" for p, a in zip(trend, above, strict=True)]
         lower = [f"{x(p.day):.1f},{y(b):.1f}" for p, b in zip(trend, below, strict=True)]
-        parts.append(
+        band = (
             f'<polygon points="{" ".join(upper + lower[::-1])}" fill="{phase.hex}" '
             f'fill-opacity="0.75"><title>{phase.name}</title></polygon>'
         )
+        href = (links or {}).get(phase.key)
+        parts.append(f'<a href="{html.escape(href)}">{band}</a>' if href else band)
         below = above
     for count in sorted({0, peak // 2, peak}):
         parts.append(

@@ -41,7 +41,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
         kpis=project.analytics.kpis,
         quarter_pages={p.end.name: p.end.slug for p in project.analytics.periods},
         # The chart writes numbers, dates and phase names only (see `chart.trend_svg`).
-        trend_chart=Markup(trend_svg(project.analytics.trend)),  # noqa: S704
+        trend_chart=Markup(trend_svg(project.analytics.trend, _phase_links(project))),  # noqa: S704
         systems=sorted(
             (
                 (by_id[card_id], system, by_id[system.held_by])
@@ -54,6 +54,12 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
         switchback_kinds=SWITCHBACK_KINDS,
     )
     return {project.site.urls.dashboard(): page}
+
+
+def _phase_links(project: Project) -> dict[str, str]:
+    """Each phase's cards: the dashboard's components table, filtered by the phase."""
+    here = project.site.urls.dashboard()
+    return {p.key: f"{project.site.urls.link(here, here)}?phase={p.key}#components" for p in PHASES}
 
 
 def nav(urls: Urls) -> list[str]:
