@@ -38,8 +38,9 @@ def test_default_config_is_valid() -> None:
 
 
 def test_project_site_builds_strictly(tmp_path: Path) -> None:
-    """The project's mkdocs.yml, docs and example cards, outside git (CI may clone shallow)."""
-    for name in ("docs", "cards", "overrides"):
+    """The project's mkdocs.yml, docs and example cards, outside git (CI may clone shallow),
+    with its generated sample organisation."""
+    for name in ("docs", "cards", "overrides", "tools"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     env = {
@@ -64,6 +65,14 @@ def test_project_site_builds_strictly(tmp_path: Path) -> None:
     assert 'class="md-source"' in page and 'data-md-component="source"' not in page
     home = "https://mkdocs-trl-cards.github.io/mkdocs-trl-cards/"
     assert f'<link rel="canonical" href="{home}"' in page
+    # The sample organisation shows what the example cards cannot: years of history.
+    sample = tmp_path / "site" / "sample"
+    dashboard = (sample / "index.html").read_text(encoding="utf-8")
+    assert "48 components rated" in dashboard and "A generated organisation" in dashboard
+    assert 'class="trl-chart trl-trend"' in dashboard
+    assert (sample / "changes" / "tag-v1.0" / "index.html").is_file()
+    timelines = [p for p in (sample / "cards").glob("*/index.html") if "trl-point" in p.read_text()]
+    assert len(timelines) > 40
 
 
 def test_the_gen_files_example_in_the_api_docs_works(tmp_path: Path) -> None:

@@ -229,7 +229,8 @@ def _install(line: str) -> str:
 
 def test_the_printed_workflow_is_the_projects_but_for_its_install_line() -> None:
     """What may differ: the install line of each job. The project builds the plugin from its
-    checkout (`pip install .`); the page installs it as its Install section does."""
+    checkout, with what its own site needs (`pip install ".[site]"`); the page installs it as
+    its Install section does."""
     printed = _block_with(GETTING_STARTED, "yaml", "\njobs:\n").splitlines()
     project = WORKFLOW.read_text(encoding="utf-8").splitlines()
     assert len(printed) == len(project)
@@ -237,7 +238,7 @@ def test_the_printed_workflow_is_the_projects_but_for_its_install_line() -> None
     assert len(differ) == 2, differ  # one a job: build and pull-request
     page_commands = _commands(GETTING_STARTED)
     for printed_line, project_line in differ:
-        assert _install(project_line) == "pip install ."
+        assert _install(project_line) == 'pip install ".[site]"'
         assert _install(printed_line) in page_commands
-    assert "`pip install .`" in GETTING_STARTED
+    assert '`pip install ".[site]"`' in GETTING_STARTED
     assert not (WORKFLOW.parent / "docs.yml").exists(), "pages.yml replaced it"
