@@ -131,8 +131,10 @@ def _review_due(
     card: Card, history: CardHistory | None, now: dt.datetime, due_after: Mapping[int, int]
 ) -> ReviewDue | None:
     """Whether `card` is due for the review of its level's gate (none is due at the last
-    level, which has no gate after it)."""
+    level, nor at the last stage of the card's own scale: neither has a gate after it)."""
     if history is None or not history.transitions or card.level not in due_after:
+        return None
+    if card.stages and card.level >= card.stages[-1]:
         return None
     arrived = history.transitions[-1]
     if arrived.to_level != card.level:

@@ -142,6 +142,12 @@ class Card:
     requirements: tuple[Requirement, ...] = ()
     reviews: tuple[Review, ...] = ()
     body: str = ""
+    stages: tuple[int, ...] = ()
+    """The levels of the stages of the file's own maturity scale, lowest first, when its
+    format has one (a mapped format, `formats:` in mkdocs.yml, as `alpha: 4, beta: 6,
+    stable: 8`): that format's own process is the gate between two stages, so a move to the
+    next one is an advance that needs no review record. Empty for a TRL card, whose every
+    level ends in a gated review recorded in the card."""
 
 
 @dataclass(frozen=True)

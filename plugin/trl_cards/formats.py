@@ -1,15 +1,15 @@
-"""Card formats, registered by name: discovery and history ask `format_for(path)` and never
-know which format a file has.
+"""Card formats, registered by name: discovery and history ask `format_for(path, formats)`
+and never know which format a file has.
 
 A format is its parser (text to a validated card and its problems, never raising), its fast
 id/level reader for history (which may only skip work), its writer and its JSON Schema. The
-TRL card (Markdown with YAML front matter, or pure YAML) is the one format today; another
-(a mapped maturity file, issue 12) is one more `CardFormat` in `FORMATS`.
+TRL card (Markdown with YAML front matter, or pure YAML) is built in (`FORMATS`); a site
+configures others (`formats:` in mkdocs.yml, read by `mapping`), which are passed in, first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,13 @@ FORMATS: tuple[CardFormat, ...] = (TRL,)
 """Every format, most specific first: the first whose `files` match a path reads it."""
 
 
-def format_for(path: str) -> CardFormat:
-    """The format that reads the file at `path` (the TRL card when no other claims it)."""
-    return next((f for f in FORMATS if matches(path, f.files)), TRL)
+def format_for(path: str, formats: Sequence[CardFormat] = ()) -> CardFormat:
+    """The format that reads the file at `path`: the first of a site's own `formats` whose
+    files match it, else of the built-in ones (the TRL card when no other claims it)."""
+    return next((f for f in (*formats, *FORMATS) if matches(path, f.files)), TRL)
+
+
+def card_patterns(include: Sequence[str], formats: Sequence[CardFormat]) -> tuple[str, ...]:
+    """The globs of every card file: `include`, and the files of a site's own formats (a file
+    that a configured format reads is a card without being listed in `include`)."""
+    return tuple(dict.fromkeys((*include, *(g for f in formats for g in f.files))))
