@@ -106,6 +106,8 @@ def test_a_stage_on_no_scale_lists_the_known_stages() -> None:
     assert "add this one to `formats[0].scale` with its level" in problem.fix
     (near,) = KEP.parse(_kep(stage="stabel"), PATH).problems
     assert near.fix.startswith("Did you mean `stable`?")
+    (spaced,) = KEP.parse(_kep(stage='" Beta"'), PATH).problems
+    assert "`beta` differs from it only in case and spaces" in spaced.message
 
 
 @pytest.mark.parametrize(
