@@ -38,6 +38,8 @@ __all__ = [
     "FORMAT",
     "CacheError",
     "cache_file",
+    "history_document",
+    "history_from_document",
     "load_history",
     "read_history_cached",
     "reader",
@@ -120,9 +122,29 @@ def read_history_cached(
     return history
 
 
-def cache_file(directory: Path) -> Path:
-    """The history cache of the MkDocs project whose mkdocs.yml is in `directory`."""
-    return directory / CACHE_FOLDER / _NAME
+def cache_file(directory: Path, source: str | None = None) -> Path:
+    """The history cache of the MkDocs project whose mkdocs.yml is in `directory`, or of one of
+    its other `source`s (by name)."""
+    return directory / CACHE_FOLDER / (_NAME if source is None else f"history-{source}.json")
+
+
+def history_document(history: RepoHistory) -> dict[str, object] | None:
+    """A history as JSON data, as the cache keeps it (for `trl-cards export`); None for a
+    history that read nothing (no repository)."""
+    if history.head is None or history.basis is None or history.root is None:
+        return None
+    return _encode(history, allow_incomplete=history.incomplete_before is not None)
+
+
+def history_from_document(data: object) -> RepoHistory:
+    """The history in JSON data that `history_document` made, by any version of the reader.
+
+    Raises:
+        CacheError: the data is not such a history, or is damaged; the message says where.
+    """
+    if data is None:
+        return RepoHistory(None, None, None, note="the export was made without git history")
+    return _decode(data, any_reader=True)
 
 
 def load_history(path: Path) -> RepoHistory | None:
@@ -229,13 +251,13 @@ def _encode(history: RepoHistory, allow_incomplete: bool) -> dict[str, object]:
     }
 
 
-def _decode(data: object) -> RepoHistory:
+def _decode(data: object, *, any_reader: bool = False) -> RepoHistory:
     document = _typed(data, dict, "the file")
     version = document.get("format")
     if version != FORMAT:
         raise CacheError(f"format {version!r}, this version of the plugin writes {FORMAT}")
     field = _Fields(document)
-    if field.get("reader", str) != reader():
+    if field.get("reader", str) != reader() and not any_reader:
         raise CacheError("written by another version of the plugin's history reader")
     basis = Basis(
         prefix=field.get("prefix", str),

@@ -54,8 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     validate.add_argument("paths", nargs="*", type=Path, help="only these card files' problems")
     history = command("history", "a card's level transitions, as its page shows them")
     history.add_argument("card_id", metavar="ID")
-    export = command("export", "the card JSON (api/cards.json) without building a site")
+    export = command(
+        "export", "the cards with their whole history, for a site of many repositories"
+    )
     export.add_argument("-o", "--output", type=Path, help="write here instead of to stdout")
+    export.add_argument(
+        "--name", help="the repository's name on the site (default: from repo_url, or the folder)"
+    )
+    export.add_argument(
+        "--url", help="the repository's web view, for links (default: mkdocs.yml's repo_url)"
+    )
     new = command("new", "start a card from the official MLTRL template, valid as written")
     new.add_argument("path", type=Path, help="the card file to write, e.g. cards/x/TRL.md")
     new.add_argument("--id", help="the card's id (default: its folder's name)")
@@ -103,12 +111,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _with_project(args: argparse.Namespace) -> int:
     from .config import SettingsError, read_settings
-    from .export import project_json
+    from .export import source_json
     from .pipeline import PipelineError, Settings, build_project
+    from .sources import NAME, repository_name
 
     config_file: Path = args.config_file or Path("mkdocs.yml")
     # A component's repository has cards and no site: its cards are checked among themselves.
-    without_site = args.command == "validate" and not args.config_file and not config_file.exists()
+    without_site = (
+        args.command in ("validate", "export") and not args.config_file and not config_file.exists()
+    )
     try:
         settings = Settings(Path()) if without_site else read_settings(config_file)
         project = build_project(settings)
@@ -116,7 +127,12 @@ def _with_project(args: argparse.Namespace) -> int:
         print(f"trl-cards: {error}", file=sys.stderr)
         return 2
     if args.command == "export":
-        text = project_json(project)
+        url = args.url or project.settings.repo_url
+        name = args.name or repository_name(url, project.settings.directory)
+        if not NAME.fullmatch(name):
+            print(f"trl-cards: `{name}` is not a source name. Fix: pass --name.", file=sys.stderr)
+            return 2
+        text = source_json(project, name, url)
         if args.output:
             args.output.write_text(text, encoding="utf-8")
         else:

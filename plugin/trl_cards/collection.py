@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .card import MAX_FILE_CHARS, Card, ParsedCard, locate_problems
-from .formats import format_for
+from .formats import CardFormat, card_patterns, format_for
 from .globs import literal_folder, matches
 from .problem import Problem, Severity
 
@@ -228,36 +228,87 @@ def _duplicate(card: Card, first: Card, claims: Mapping[str, Claim]) -> Problem:
     )
 
 
+@dataclass(frozen=True)
+class CardFiles:
+    """The card files of one folder, read and parsed but not yet checked together."""
+
+    parsed: dict[str, ParsedCard]
+    texts: dict[str, str]
+    problems: tuple[Problem, ...] = ()  # files that could not be read
+
+
+def read_cards(
+    directory: Path,
+    include: Sequence[str] = DEFAULT_INCLUDE,
+    exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    label: str = "",
+    formats: Sequence[CardFormat] = (),
+) -> CardFiles:
+    """Find, read and parse every card below `directory`. `label` is put before each path
+    (`vision/`), so the cards of several repositories keep apart in one collection.
+    `formats` are the site's own card formats: their files are cards too."""
+    texts = {}
+    problems: list[Problem] = []
+    for path in find_card_files(directory, card_patterns(include, formats), exclude):
+        text, found = read_card_file(directory, path)
+        problems += [replace(p, path=label + p.path) for p in found] if label else found
+        if text is not None:
+            texts[label + path] = text
+    return parse_cards(texts, tuple(problems), formats, label)
+
+
+def parse_cards(
+    texts: dict[str, str],
+    problems: tuple[Problem, ...] = (),
+    formats: Sequence[CardFormat] = (),
+    label: str = "",
+) -> CardFiles:
+    """Card files given as their texts (by path), parsed, each by the format its path has
+    under `label` (`formats.format_for`)."""
+    today = dt.date.today()
+    return CardFiles(
+        {
+            path: _parse(text, path, today, format_for(path.removeprefix(label), formats))
+            for path, text in texts.items()
+        },
+        texts,
+        problems,
+    )
+
+
 def load_cards(
     directory: Path,
     include: Sequence[str] = DEFAULT_INCLUDE,
     exclude: Sequence[str] = DEFAULT_EXCLUDE,
     claims: Mapping[str, Claim] | None = None,
+    formats: Sequence[CardFormat] = (),
 ) -> Collection:
-    """Find, parse and check every card below `directory` (`claims`: see `check_collection`)."""
-    texts = {}
-    problems = []
-    for path in find_card_files(directory, include, exclude):
-        text, found = read_card_file(directory, path)
-        problems += found
-        if text is not None:
-            texts[path] = text
-    today = dt.date.today()
-    collection = check_collection(
-        {path: _parse(text, path, today) for path, text in texts.items()}, texts, claims
-    )
+    """Find, parse and check every card below `directory` (`claims`: see `check_collection`;
+    `formats`: the site's own card formats)."""
+    return check_files([read_cards(directory, include, exclude, formats=formats)], claims)
+
+
+def check_files(
+    sources: Sequence[CardFiles], claims: Mapping[str, Claim] | None = None
+) -> Collection:
+    """The cards of one or more folders checked together (`check_collection`), with the
+    problems of the files that could not be read."""
+    parsed = {path: card for files in sources for path, card in files.parsed.items()}
+    texts = {path: text for files in sources for path, text in files.texts.items()}
+    unread = tuple(p for files in sources for p in files.problems)
+    collection = check_collection(parsed, texts, claims)
     return Collection(
         collection.cards,
-        tuple(problems) + collection.problems,
-        tuple(sorted(set(texts) | {p.path for p in problems})),
+        unread + collection.problems,
+        tuple(sorted(set(texts) | {p.path for p in unread})),
     )
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _parse(text: str, path: str, today: dt.date) -> ParsedCard:
+def _parse(text: str, path: str, today: dt.date, reader: CardFormat) -> ParsedCard:
     """A card file parsed, kept for the next build (`mkdocs serve` re-reads every card after an
     edit to one). `today` is in the key: a review dated in the future becomes valid."""
-    return format_for(path).parse(text, path)
+    return reader.parse(text, path)
 
 
 class Claim(NamedTuple):

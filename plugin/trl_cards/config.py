@@ -7,12 +7,15 @@ import re
 from pathlib import Path
 
 from mkdocs.config import config_options as opt
-from mkdocs.config.base import Config, ValidationError
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 
 from .clock import DEFAULT_ZONE, time_zone
 from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from .formats import CardFormat
+from .mapping import FormatError, read_formats
 from .pipeline import Settings
+from .sources import NAME, SourceSettings
 
 
 class Prefix(opt.Type[str]):
@@ -46,6 +49,60 @@ class TimeZone(opt.Type[str]):
         return name
 
 
+class SourceConfig(Config):
+    """One entry of `sources`: another repository checked out beside the site (`path`), or
+    the exports that other repositories' CI made (`exports`)."""
+
+    name = opt.Optional(opt.Type(str))
+    """The repository's name on every page, and before its card paths (`vision`)."""
+    path = opt.Optional(opt.Type(str))
+    """The checkout's folder (its cards' folder), relative to mkdocs.yml."""
+    exports = opt.Optional(opt.Type(str))
+    """An export file, or a folder of them (`*.json`), relative to mkdocs.yml; each names
+    its own repository."""
+    url = opt.Optional(opt.Type(str))
+    """The repository's web view (`https://github.com/org/vision`), for source and commit
+    links."""
+    branch = opt.Optional(opt.Type(str))
+    """The branch that source links point at (by default, the checkout's)."""
+    commit_url = opt.Optional(opt.Type(str))
+    """A commit's web view with `{sha}`, for a forge MkDocs does not know."""
+    include = opt.ListOfItems(opt.Type(str), default=list(DEFAULT_INCLUDE))
+    exclude = opt.ListOfItems(opt.Type(str), default=list(DEFAULT_EXCLUDE))
+
+    def validate(self) -> tuple[list[tuple[str, Exception]], list[tuple[str, str]]]:
+        failed, warnings = super().validate()
+        if failed:
+            return failed, warnings
+        if (self.path is None) == (self.exports is None):
+            failed.append(
+                ("path", ValidationError("give a source either `path` (a checkout) or `exports`."))
+            )
+        elif self.path is not None and not (self.name and NAME.fullmatch(self.name)):
+            failed.append(
+                (
+                    "name",
+                    ValidationError(
+                        f"`{self.name}` is not a source name: letters, digits, `.`, `_` and "
+                        "`-`, such as the repository's name (`name: vision`)."
+                        if self.name
+                        else "a checkout needs a `name`, such as the repository's (`name: vision`)."
+                    ),
+                )
+            )
+        return failed, warnings
+
+
+class Formats(BaseConfigOption[tuple[CardFormat, ...]]):
+    """Other maturity formats, read as cards: a list of mappings (`mapping.read_formats`)."""
+
+    def run_validation(self, value: object) -> tuple[CardFormat, ...]:
+        try:
+            return read_formats(value)
+        except FormatError as error:
+            raise ValidationError(str(error)) from None
+
+
 class TrlCardsConfig(Config):
     """Options of the `trl-cards` plugin."""
 
@@ -58,6 +115,12 @@ class TrlCardsConfig(Config):
 
     exclude = opt.ListOfItems(opt.Type(str), default=list(DEFAULT_EXCLUDE))
     """Glob patterns of files and folders that are never cards (excluded folders are not walked)."""
+
+    formats = Formats()
+    """Other maturity formats read as cards, each a mapping from the keys of a YAML file of the
+    organisation's own (`files: keps/**/kep.yaml`) to a card's `id` (a template,
+    `KEP-{kep-number}`), `name`, `level` (a number, or a stage of `scale`), `owners`,
+    `reviewers` and `tags`. See docs/formats.md."""
 
     prefix = Prefix(default="readiness")
     """Folder of the site where the readiness pages go: `<prefix>/index.html` is the dashboard."""
@@ -99,6 +162,11 @@ class TrlCardsConfig(Config):
     quarter end: each gets a page of what changed since the milestone before. Only tags in the
     built branch's history count; a tag's moment is its commit's date."""
 
+    sources = opt.ListOfItems(opt.SubConfig(SourceConfig), default=[])
+    """Other repositories whose cards the site shows beside its own: checkouts beside it
+    (`name`, `path`, `url`), and folders of exports (`exports`) that their CI made with
+    `trl-cards export`. Each keeps its own history and cache; ids are unique across all."""
+
     cache = opt.Type(bool, default=True)
     """Keep the history read from git in `.cache/plugin/trl-cards/history.json`, keyed by
     commit, so a later build reads only the new commits. The file is verified against git for
@@ -113,6 +181,7 @@ def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:
         directory=Path(config.config_file_path or ".").resolve().parent,
         include=tuple(options.include),
         exclude=tuple(options.exclude),
+        formats=options.formats,
         history=options.history,
         allow_incomplete_history=options.allow_incomplete_history,
         ignore_revs_file=options.ignore_revs_file,
@@ -120,6 +189,7 @@ def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:
         timezone=options.timezone,
         stale_days=options.stale_days,
         milestone_tags=options.milestone_tags,
+        sources=tuple(_source(entry, config) for entry in options.sources),
         prefix=options.prefix,
         directory_urls=config.use_directory_urls,
         repo_url=config.repo_url,
@@ -128,6 +198,20 @@ def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:
         site_url=config.site_url,
         # MkDocs resolves custom_dir against the folder of mkdocs.yml.
         template_dirs=(Path(config.theme.custom_dir),) if config.theme.custom_dir else (),
+    )
+
+
+def _source(entry: SourceConfig, config: MkDocsConfig) -> SourceSettings:
+    folder = Path(config.config_file_path or ".").resolve().parent
+    return SourceSettings(
+        name=entry.name or "exports",
+        path=(folder / (entry.path or entry.exports or ".")).resolve(),
+        url=entry.url,
+        branch=entry.branch,
+        commit_url=entry.commit_url,
+        include=tuple(entry.include),
+        exclude=tuple(entry.exclude),
+        export=entry.exports is not None,
     )
 
 

@@ -12,7 +12,8 @@ from .collection import Collection
 from .levels import level
 from .pipeline import Project
 from .site import Site
-from .timeline import CardHistory
+from .sources import Export, export_document
+from .timeline import CardHistory, project_folders
 
 EXPORT_VERSION = 1
 
@@ -27,6 +28,33 @@ def project_json(project: Project) -> str:
         project.now,
         project.analytics.systems,
     )
+
+
+def source_json(project: Project, name: str, url: str | None) -> str:
+    """`trl-cards export`: the card JSON, and the source a readiness site of many repositories
+    is built from (`sources: - exports:`): this repository's card files and their whole
+    history, named `name`, with `url` its web view."""
+    document = json.loads(project_json(project))
+    directory = project.settings.directory
+    files = {}
+    for path in project.collection.files:
+        if project.site.source_of(path) is None and (directory / path).is_file():
+            files[path] = (directory / path).read_text(encoding="utf-8")
+    base = project.lineages.base
+    document["source"] = export_document(
+        Export(
+            name=name,
+            url=url,
+            commit_url=project.settings.commit_url,
+            branch=project.history.branch,
+            base=base,
+            ignore_revs=tuple(project.lineages.ignore_revs),
+            submodules=tuple(project_folders(project.history.submodules, base)),
+            files=files,
+            history=project.history,
+        )
+    )
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def cards_json(

@@ -14,9 +14,19 @@ from pathlib import Path
 from .analytics import Analytics, analyse
 from .cache import cache_file, read_history_cached
 from .clock import DEFAULT_ZONE, history_in_zone, time_zone, zone_name
-from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, Collection, load_cards
+from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, Collection, check_files, read_cards
+from .formats import CardFormat, card_patterns
 from .history import HistoryError, RepoHistory, read_tags
-from .site import Site
+from .site import Origin, Site
+from .sources import (
+    SourceError,
+    SourceRecord,
+    SourceSettings,
+    export_files,
+    read_checkout,
+    read_exported,
+    repository_name,
+)
 from .timeline import (
     CardHistory,
     history_problems,
@@ -44,6 +54,9 @@ class Settings:
     """The folder of mkdocs.yml: card patterns and paths are relative to it."""
     include: Sequence[str] = DEFAULT_INCLUDE
     exclude: Sequence[str] = DEFAULT_EXCLUDE
+    formats: tuple[CardFormat, ...] = ()
+    """The site's own card formats (`formats:`, `mapping.read_formats`), read before the TRL
+    card: their files are cards besides `include`'s."""
     history: bool = True
     allow_incomplete_history: bool = False
     ignore_revs_file: str | None = None
@@ -52,6 +65,8 @@ class Settings:
     stale_days: int = 365
     milestone_tags: str | None = None
     """A glob of the release tags that are milestones, besides the quarter ends."""
+    sources: tuple[SourceSettings, ...] = ()
+    """Other repositories (checkouts, exports) whose cards the site shows beside its own."""
     prefix: str = "readiness"
     directory_urls: bool = True
     repo_url: str | None = None
@@ -72,11 +87,12 @@ class Lineages:
     base: str
     zone: str
     traced: tuple[CardHistory, ...]
+    formats: tuple[CardFormat, ...] = ()
 
     @property
-    def key(self) -> tuple[frozenset[str], str, str]:
+    def key(self) -> tuple[frozenset[str], str, str, tuple[CardFormat, ...]]:
         """What the lineages were traced from, besides the history itself."""
-        return self.ignore_revs, self.base, self.zone
+        return self.ignore_revs, self.base, self.zone, self.formats
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,9 @@ class Project:
     """The moment the analytics (stale cards, charts) are computed at."""
     lineages: Lineages = field(default_factory=lambda: Lineages(frozenset(), "", "UTC", ()))
     """Every card file's lineage, kept for the next build (see `build_project`)."""
+    sources: tuple[SourceRecord, ...] = ()
+    """The other sources of cards (`Settings.sources`), as read: other repositories checked
+    out beside this one, and exports."""
 
 
 def build_project(
@@ -122,26 +141,50 @@ def build_project(
     ignore_revs = _ignore_revs(settings, directory)
     label = zone_name(zone)
     unmoved = raw.read is not None and raw.read.mode == "unchanged"
-    if previous is not None and unmoved and previous.lineages.key == (ignore_revs, base, label):
+    traced_from = (ignore_revs, base, label, settings.formats)
+    if previous is not None and unmoved and previous.lineages.key == traced_from:
         lineages = previous.lineages
         if now is None and previous.now.date() == dt.datetime.now(dt.timezone.utc).date():
             now = previous.now  # the same charts and stale days: unchanged pages stay so
     else:
-        traced_now = trace_lineages(history, ignore_revs, base, retired=True)
-        lineages = Lineages(ignore_revs, base, label, traced_now)
-    traced = lineages.traced
-    collection = load_cards(directory, settings.include, settings.exclude, id_claims(traced))
-    histories = join_histories(collection.cards, traced, project_folders(history.submodules, base))
-    collection = replace(
-        collection,
-        problems=collection.problems + history_problems(history, collection.cards, histories),
+        traced_now = trace_lineages(
+            history, ignore_revs, base, retired=True, formats=settings.formats
+        )
+        lineages = Lineages(ignore_revs, base, label, traced_now, settings.formats)
+    own = read_cards(directory, settings.include, settings.exclude, formats=settings.formats)
+    for source in settings.sources:
+        clash = next((path for path in own.texts if path.startswith(source.name + "/")), None)
+        if clash is not None:
+            raise PipelineError(
+                f"source `{source.name}` has the name of a folder of this site's own cards "
+                f"({clash}), so their paths could not be told apart. Fix: rename the source."
+            )
+    earlier = {r.name: r.history for r in previous.sources} if previous else {}
+    records = _read_sources(settings, directory, earlier, zone, report)
+    traced = lineages.traced + tuple(h for r in records for h in r.traced)
+    collection = check_files([own, *(r.files for r in records)], id_claims(traced))
+    submodules = project_folders(history.submodules, base) + [
+        s for r in records for s in r.submodules
+    ]
+    histories = join_histories(collection.cards, traced, submodules)
+    damage = history_problems(history, collection.cards, histories) + tuple(
+        replace(p, path=f"(git repository of source `{r.name}`)")
+        for r in records
+        for p in history_problems(history_in_zone(r.history, zone), (), {})
     )
+    problems = tuple(p for r in records for p in r.problems) + damage
+    collection = replace(collection, problems=collection.problems + problems)
+    own_links = repo_links(settings.repo_url, settings.edit_uri, settings.commit_url, base)
     site = Site(
         urls=Urls(settings.prefix.strip("/"), settings.directory_urls),
-        links=repo_links(settings.repo_url, settings.edit_uri, settings.commit_url, base),
-        history_note=history.note,
+        links=own_links,
+        history_note=history.note if own.texts or not records else None,
         incomplete_before=history.incomplete_before,
         zone=label,
+        sources={
+            r.label: Origin(r.name, r.url, r.links, r.history.note) for r in records if r.label
+        },
+        own_name=repository_name(settings.repo_url, directory),
     )
     now = now or dt.datetime.now(dt.timezone.utc)
     tags = read_tags(directory, settings.milestone_tags) if settings.milestone_tags else ()
@@ -149,7 +192,66 @@ def build_project(
     analytics = analyse(collection.cards, histories, now, settings.stale_days, retired, tags)
     if analytics.problems:  # cycles in `parts`
         collection = replace(collection, problems=collection.problems + analytics.problems)
-    return Project(settings, collection, histories, raw, site, analytics, now, lineages)
+    return Project(
+        settings, collection, histories, raw, site, analytics, now, lineages, tuple(records)
+    )
+
+
+def _read_sources(
+    settings: Settings,
+    directory: Path,
+    earlier: dict[str, RepoHistory],
+    zone: dt.tzinfo,
+    report: Callable[[str], None],
+) -> list[SourceRecord]:
+    """Every other source of cards, each read on its own (checkouts with their own history
+    and cache file, exports as they were made)."""
+    records = []
+    for source in settings.sources:
+        if source.export:
+            files = export_files(source.path)
+            if not files:
+                raise PipelineError(
+                    f"source `{source.name}`: {source.path} holds no export (`*.json`). Fix: "
+                    "put the files `trl-cards export` wrote there, or correct its `path`."
+                )
+            records += [read_exported(path, zone, settings.formats) for path in files]
+            continue
+        try:
+            records.append(
+                read_checkout(
+                    source,
+                    previous=earlier.get(source.name),
+                    cache=cache_file(directory, source.name) if settings.cache else None,
+                    allow_incomplete=settings.allow_incomplete_history,
+                    ignore_revs=_ignore_revs_in(source.path),
+                    zone=zone,
+                    formats=settings.formats,
+                    report=report,
+                )
+            )
+        except SourceError as error:
+            raise PipelineError(str(error)) from None
+    names: dict[str, str] = {}
+    for record in records:
+        if record.label and record.name in names:
+            raise PipelineError(
+                f"two sources are named `{record.name}`: {names[record.name]} and "
+                f"{record.origin}. Fix: give each source (and each exported repository, "
+                "`trl-cards export --name`) a name of its own."
+            )
+        names[record.name] = record.origin
+    return records
+
+
+def _ignore_revs_in(folder: Path) -> frozenset[str]:
+    """The blame-ignore-revs of another repository, when it has the file."""
+    path = folder / ".git-blame-ignore-revs"
+    return (
+        read_ignore_revs(path.read_bytes().decode("utf-8", "replace"))
+        if path.is_file()
+        else frozenset()
+    )
 
 
 def _read_history(
@@ -163,7 +265,7 @@ def _read_history(
     try:
         history = read_history_cached(
             directory,
-            settings.include,
+            card_patterns(settings.include, settings.formats),
             allow_incomplete=settings.allow_incomplete_history,
             previous=previous,
             cache=cache_file(directory) if settings.cache else None,

@@ -17,10 +17,12 @@ from mkdocs.structure.pages import Page
 
 from .collection import Collection, watched_folders
 from .config import TrlCardsConfig, settings_of
+from .formats import card_patterns
 from .mkdocs_files import add_generated_files, add_nav_section
 from .outputs import ASSETS, Content, build_outputs
 from .pipeline import PipelineError, Project, build_project
 from .site import Site
+from .sources import watched_sources
 from .templating import PageTemplateError, RenderedPage
 from .timeline import CardHistory
 
@@ -128,7 +130,13 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
             return server
         directory = Path(config.config_file_path or ".").resolve().parent
         files = self.collection.files if self.collection else ()
-        for folder, recursive in watched_folders(directory, self.config.include, files):
+        settings = settings_of(self.config, config)
+        own = [f for f in files if not any(f.startswith(s.name + "/") for s in settings.sources)]
+        patterns = card_patterns(self.config.include, settings.formats)
+        watched = watched_folders(directory, patterns, own)
+        for folder, recursive in watched + watched_sources(
+            settings.sources, files, settings.formats
+        ):
             server.watch(str(folder), recursive=recursive)
         return server
 

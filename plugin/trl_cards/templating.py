@@ -223,14 +223,19 @@ def _link(context: Context, uri: str, anchor: str = "") -> str:
 def _commit(context: Context, sha: str) -> Markup:
     """A short commit id, linked to the commit when the site knows the repository's web view."""
     short = f"<code>{escape(sha[:8])}</code>"
-    url = context["site"].links.commit_url(sha)
+    site: Site = context["site"]
+    card = context.get("card")  # a card page: the commit is in the card's own repository
+    links = site.links_for(card.path)[0] if card is not None else site.links
+    url = links.commit_url(sha)
     return _escaped(f'<a href="{escape(url)}">{short}</a>' if url else short)
 
 
 @pass_context
 def _source(context: Context, path: str) -> Markup:
     """A card file's path, linked to its source when the site knows the repository's web view."""
-    url = context["site"].links.source_url(path)
+    site: Site = context["site"]
+    links, in_repository = site.links_for(path)
+    url = links.source_url(in_repository)
     code_path = f"<code>{escape(path)}</code>"
     return _escaped(f'<a href="{escape(url)}">{code_path}</a>' if url else code_path)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from .card import Card, ParsedCard, Review
 from .clock import DEFAULT_ZONE, history_in_zone, time_zone
 from .collection import DEFAULT_INCLUDE, Claim, printable_path
-from .formats import format_for
+from .formats import TRL, CardFormat, card_patterns, format_for
 from .history import Commit, RepoHistory, Revision, read_history
 from .problem import Problem, Severity
 
@@ -42,12 +42,13 @@ class CardRevision:
     revision: Revision
     path: str  # relative to the MkDocs project, as the current cards' paths are
     quick: tuple[str, int] | None = None  # (id, level) when the pattern read both plainly
+    format: CardFormat = TRL  # the format that reads it (`formats.format_for`)
 
     @functools.cached_property
     def parsed(self) -> ParsedCard | None:
         """The full parse and validation of this revision; None for a deletion."""
         text = self.revision.text
-        return None if text is None else format_for(self.path).parse(text, self.path)
+        return None if text is None else self.format.parse(text, self.path)
 
     @property
     def checked(self) -> bool:
@@ -82,6 +83,9 @@ class Transition:
     revision: CardRevision
     switchback_kind: str | None = None  # discovery, embedded or review
     review: Review | None = None
+    staged: bool = False
+    """An advance to the next stage of the card's own scale (`Card.stages`, a mapped format):
+    that format's own process is its gate, so it needs no review record."""
 
     @property
     def anchor(self) -> str:
@@ -99,8 +103,9 @@ class Transition:
 
     @property
     def gated(self) -> bool:
-        """Whether a gated review should have decided this change (every change but entry)."""
-        return self.kind != ENTRY
+        """Whether a gated review recorded in the card should have decided this change: every
+        change but the entry and a `staged` advance."""
+        return self.kind != ENTRY and not self.staged
 
     @property
     def reviewed(self) -> bool:
@@ -195,14 +200,18 @@ def read_ignore_revs(text: str) -> frozenset[str]:
 
 
 def build_histories(
-    history: RepoHistory, ignore_revs: Iterable[str] = (), base: str = ""
+    history: RepoHistory,
+    ignore_revs: Iterable[str] = (),
+    base: str = "",
+    formats: Sequence[CardFormat] = (),
 ) -> dict[str, CardHistory]:
     """Every card's history, keyed by its id: the lineages alive at HEAD (`trace_lineages`).
 
     When two live files hold one id, the one that has held it longer keeps the key.
     """
     out: dict[str, CardHistory] = {}
-    for traced in sorted(trace_lineages(history, ignore_revs, base), key=_claim_order):
+    lineages = trace_lineages(history, ignore_revs, base, formats=formats)
+    for traced in sorted(lineages, key=_claim_order):
         out.setdefault(traced.card_id, traced)
     return out
 
@@ -234,10 +243,18 @@ class _Lineage:
 
 
 def trace_lineages(
-    history: RepoHistory, ignore_revs: Iterable[str] = (), base: str = "", *, retired: bool = False
+    history: RepoHistory,
+    ignore_revs: Iterable[str] = (),
+    base: str = "",
+    *,
+    retired: bool = False,
+    label: str = "",
+    formats: Sequence[CardFormat] = (),
 ) -> tuple[CardHistory, ...]:
     """The history of every card file alive at HEAD, followed through its lineage; with
     `retired`, after them the lineages of the cards deleted since (their `path` is None).
+    `label` is put before every path, as `collection.read_cards` puts it before the cards'.
+    `formats` are the site's own card formats (`formats.format_for`).
 
     A lineage is one file: the same path, or the path git reports it renamed to. It goes on
     across a deletion and an addition of the same id in one commit (a move git saw as two
@@ -253,7 +270,8 @@ def trace_lineages(
     ended: list[_Lineage] = []
     for revision in _deletions_first(history.revisions):
         # A path that is not UTF-8 is shown escaped: pages and links must be able to name it.
-        path = printable_path(_relative(revision.path, base))
+        relative = printable_path(_relative(revision.path, base))
+        path = label + relative
         if revision.deleted:
             lineage = alive.pop(revision.path, None)
             if lineage is not None:
@@ -261,9 +279,9 @@ def trace_lineages(
                 lineage.last_path, lineage.ended_at = revision.path, revision.landed.sha
                 ended.append(lineage)
             continue
-        reader = format_for(path).quick
-        quick = reader(revision.text, path) if revision.text is not None else None
-        entry = CardRevision(revision, path, quick)
+        reader = format_for(relative, formats)
+        quick = reader.quick(revision.text, path) if revision.text is not None else None
+        entry = CardRevision(revision, path, quick, reader)
         lineage = alive.pop(revision.renamed_from, None) if revision.renamed_from else None
         lineage = lineage or alive.get(revision.path)
         # The fast reader only spares work: an id it reads that differs from the lineage's
@@ -348,9 +366,10 @@ def _split_fix(sentence: str) -> tuple[str, str]:
     )
 
 
-def project_folders(paths: Iterable[str], base: str) -> list[str]:
-    """Repository-relative folders as the MkDocs project sees them (inside it only)."""
-    return [p[len(base) :] for p in paths if p.startswith(base)]
+def project_folders(paths: Iterable[str], base: str, label: str = "") -> list[str]:
+    """Repository-relative folders as the MkDocs project sees them (inside it only), with
+    `label` before each."""
+    return [label + p[len(base) :] for p in paths if p.startswith(base)]
 
 
 def _submodule_damage(folder: str) -> str:
@@ -431,15 +450,19 @@ def _card_history(
             review = _review_for(card, current, card.level, used_reviews)
             if review is not None:
                 used_reviews.add(review)
+            kind = _kind(
+                current, card.level, entry if entry is not None else card.level, card.stages
+            )
             transitions.append(
                 Transition(
                     len(transitions) + 1,
                     current,
                     card.level,
-                    _kind(current, card.level, entry if entry is not None else card.level),
+                    kind,
                     revision,
                     _switchback_kind(current, card.level, review),
                     review,
+                    staged=kind == ADVANCE and bool(card.stages),
                 )
             )
         current = card.level
@@ -469,9 +492,12 @@ def _card_history(
     )
 
 
-def _kind(start: int, end: int, entry: int) -> str:
+def _kind(start: int, end: int, entry: int, stages: Sequence[int] = ()) -> str:
+    """Up to the next level (of the card's own `stages`, when its format has a scale) is an
+    advance; further up, a skip."""
     if end > start:
-        return ADVANCE if end == start + 1 else SKIP
+        following = min((s for s in stages if s > start), default=start + 1)
+        return ADVANCE if end == following else SKIP
     return INVALID_SWITCHBACK if end < entry else SWITCHBACK
 
 
@@ -516,11 +542,14 @@ def load_histories(
     allow_incomplete: bool = False,
     ignore_revs: Iterable[str] = (),
     timezone: str = DEFAULT_ZONE,
+    formats: Sequence[CardFormat] = (),
 ) -> dict[str, CardHistory]:
     """Read git and return every card's history, keyed by card id (the public entry point).
 
-    Dates are in `timezone` (an IANA name), as on the site.
+    Dates are in `timezone` (an IANA name), as on the site. `formats` are card formats of the
+    site's own (`mapping.read_formats`): their files are read too.
     """
-    history = read_history(directory, include, allow_incomplete=allow_incomplete)
+    patterns = card_patterns(include, formats)
+    history = read_history(directory, patterns, allow_incomplete=allow_incomplete)
     history = history_in_zone(history, time_zone(timezone))
-    return build_histories(history, ignore_revs, project_base(history.root, directory))
+    return build_histories(history, ignore_revs, project_base(history.root, directory), formats)

@@ -24,15 +24,18 @@ class CardRow:
     card: Card
     changed: dt.datetime | None
     flags: tuple[str, ...] = ()
+    repository: str | None = None  # on a site of many repositories, the card's
 
 
 def card_rows(cards: Iterable[Card], project: Project) -> list[CardRow]:
     flags = project.analytics.kpis.flags()
+    site = project.site
     return [
         CardRow(
             card,
             h.last_change if (h := project.histories.get(card.id)) else None,
             flags.get(card.id, ()),
+            site.repository_of(card.path) if site.sources else None,
         )
         for card in cards
     ]
@@ -45,9 +48,12 @@ def filter_options(rows: Iterable[CardRow]) -> dict[str, list[str]]:
     reviewers: set[str] = set()
     tags: set[str] = set()
     flags: set[str] = set()
+    repositories: set[str] = set()
     for row in rows:
         card = row.card
         flags.update(row.flags)
+        if row.repository:
+            repositories.add(row.repository)
         owners.update(card.owners)
         reviewers.update(card.reviewers)
         tags.update(card.tags)
@@ -56,6 +62,7 @@ def filter_options(rows: Iterable[CardRow]) -> dict[str, list[str]]:
         "reviewer": sorted(reviewers, key=str.casefold),
         "tag": sorted(tags, key=str.casefold),
         "flag": [f for f in FLAGS if f in flags],
+        "repository": sorted(repositories, key=str.casefold),
     }
 
 

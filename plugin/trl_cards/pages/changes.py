@@ -20,6 +20,11 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
         here = site.urls.changes(period.end.slug)
         owners = sorted({o for c in period.changes for o in c.card.owners}, key=str.casefold)
         tags = sorted({t for c in period.changes for t in c.card.tags}, key=str.casefold)
+        repositories = (
+            sorted({site.repository_of(c.card.path) for c in period.changes}, key=str.casefold)
+            if site.sources
+            else []
+        )
         pages[here] = render_page(
             env,
             "changes.md",
@@ -31,7 +36,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
             levels=LEVELS,
             kinds=CHANGE_KINDS,
             labels=CHANGE_LABELS,
-            options={"owner": owners, "tag": tags},
+            options={"owner": owners, "tag": tags, "repository": repositories},
         )
     here = site.urls.milestones()
     pages[here] = render_page(

@@ -1,0 +1,324 @@
+"""Where an organisation's cards come from: the site's own repository, other repositories
+checked out beside it, and exports that other repositories' CI made (`trl-cards export`).
+
+Each source is read on its own, with its own history (and cache), and gives its card files and
+lineages with its name before every path (`vision/cards/a/TRL.md`), so that the cards of many
+repositories are checked together (an id is unique across all of them) and every page, link
+and problem can tell which repository a card is from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import CacheError, history_document, history_from_document, read_history_cached
+from .clock import history_in_zone
+from .collection import (
+    DEFAULT_EXCLUDE,
+    DEFAULT_INCLUDE,
+    CardFiles,
+    parse_cards,
+    read_cards,
+    watched_folders,
+)
+from .formats import CardFormat, card_patterns
+from .history import HistoryError, RepoHistory
+from .problem import Problem
+from .timeline import CardHistory, project_base, project_folders, trace_lineages
+from .urls import RepoLinks, repo_links
+
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+"""A source's name: a folder name, as a card id."""
+
+SOURCE_FORMAT = "trl-cards-source"
+SOURCE_VERSION = 1
+"""The version of the source part of an export (`source`, `files`, `history`)."""
+
+
+class SourceError(Exception):
+    """A source cannot be read at all; the message names it and says how to fix it."""
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """One source of cards besides the site's own repository, as configured."""
+
+    name: str
+    """Shown on every card of it, and put before its paths; unique among the sources."""
+    path: Path
+    """A checkout (the folder of its cards), or an export file or folder of export files."""
+    url: str | None = None
+    """The repository's web view (`https://github.com/org/vision`), for source and commit
+    links."""
+    branch: str | None = None
+    """The branch the source links point at; by default the checkout's own."""
+    commit_url: str | None = None
+    """A commit's web view with `{sha}`, when `url` is not a forge that MkDocs knows."""
+    include: Sequence[str] = DEFAULT_INCLUDE
+    exclude: Sequence[str] = DEFAULT_EXCLUDE
+    export: bool = False
+    """`path` holds exports (`trl-cards export` files), not a checkout."""
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """What one source gave: its card files and, when it has history, its lineages."""
+
+    name: str
+    label: str
+    """What is put before its paths: `""` for the site's own repository, else `<name>/`."""
+    files: CardFiles
+    history: RepoHistory
+    traced: tuple[CardHistory, ...] = ()
+    links: RepoLinks = field(default_factory=RepoLinks)
+    submodules: tuple[str, ...] = ()
+    """Folders (labelled, relative to the source) that are git submodules."""
+    origin: str = ""
+    """Where it was read from, for messages: the checkout or the export file."""
+    url: str | None = None
+    """The repository's web view."""
+    problems: tuple[Problem, ...] = ()
+    """What is wrong with the source as a whole (an export it refused)."""
+
+
+def repository_name(url: str | None, directory: Path) -> str:
+    """A repository's name: the last part of its web URL, else its folder's name."""
+    if url:
+        return url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    return directory.resolve().name
+
+
+def source_links(
+    url: str | None, branch: str | None, commit_url: str | None, base: str
+) -> RepoLinks:
+    """Source and commit links into a repository's web view at `branch`."""
+    return repo_links(url, f"blob/{branch or 'main'}/", commit_url, base)
+
+
+@dataclass(frozen=True)
+class Export:
+    """A source as `trl-cards export` wrote it: what a site needs to show its cards and their
+    history without cloning the repository."""
+
+    name: str
+    url: str | None
+    commit_url: str | None
+    branch: str | None
+    base: str  # the exported folder inside its repository (`""` or ending in `/`)
+    ignore_revs: tuple[str, ...]
+    submodules: tuple[str, ...]
+    files: dict[str, str]  # card path -> text, as committed at HEAD
+    history: RepoHistory
+
+
+def export_document(export: Export) -> dict[str, object]:
+    """The source part of an export file (beside the cards of `export.cards_json`)."""
+    return {
+        "format": SOURCE_FORMAT,
+        "version": SOURCE_VERSION,
+        "name": export.name,
+        "url": export.url,
+        "commit_url": export.commit_url,
+        "branch": export.branch,
+        "base": export.base,
+        "ignore_revs": sorted(export.ignore_revs),
+        "submodules": list(export.submodules),
+        "files": dict(sorted(export.files.items())),
+        "history": history_document(export.history),
+    }
+
+
+def read_export(path: Path) -> Export:
+    """The source in the export file at `path`.
+
+    Raises:
+        SourceError: the file cannot be read, is not JSON, is not an export, is of another
+            version, or is damaged; the message names the file and says what to do.
+    """
+    try:
+        data = json.loads(path.read_bytes())
+    except OSError as error:
+        raise SourceError(f"{path}: cannot be read ({error.strerror}).") from None
+    except (ValueError, RecursionError) as error:
+        raise SourceError(
+            f"{path}: is not JSON ({error}). Fix: export it again with `trl-cards export`; a "
+            "file cut short by a failed download is the usual cause."
+        ) from None
+    source = data.get("source") if isinstance(data, dict) else None
+    if not isinstance(source, dict) or source.get("format") != SOURCE_FORMAT:
+        raise SourceError(
+            f"{path}: is not a source export (no `source` with `format: {SOURCE_FORMAT}`). "
+            "Fix: make it with `trl-cards export` (1.x writes one); the site's own "
+            "`api/cards.json` has no history to build from."
+        )
+    version = source.get("version")
+    if version != SOURCE_VERSION:
+        raise SourceError(
+            f"{path}: is an export of version {version!r}; this version of mkdocs-trl-cards "
+            f"reads version {SOURCE_VERSION}. Fix: export it with the same mkdocs-trl-cards "
+            "version as the site builds with."
+        )
+    try:
+        return _export(source)
+    except (CacheError, KeyError, TypeError, ValueError) as error:
+        raise SourceError(
+            f"{path}: is damaged: {error}. Fix: export it again with `trl-cards export`."
+        ) from None
+
+
+def _export(source: dict[str, object]) -> Export:
+    def text(key: str) -> str | None:
+        value = source.get(key)
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"`{key}` is not a string")
+        return value
+
+    name = text("name") or ""
+    if not NAME.fullmatch(name):
+        raise ValueError(f"`name` {name!r} is not a source name")
+    for key in ("url", "commit_url"):  # links on every page: never `javascript:` or the like
+        address = text(key)
+        if address is not None and not address.startswith(("https://", "http://")):
+            raise ValueError(f"`{key}` {address!r} is not an http(s) address")
+    files = source["files"]
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+    ):
+        raise TypeError("`files` is not a map of paths to texts")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("ignore_revs", "submodules"):
+        items = source.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+            raise TypeError(f"`{key}` is not a list of strings")
+        lists[key] = tuple(items)
+    return Export(
+        name,
+        text("url"),
+        text("commit_url"),
+        text("branch"),
+        text("base") or "",
+        lists["ignore_revs"],
+        lists["submodules"],
+        dict(files),
+        history_from_document(source["history"]),
+    )
+
+
+def export_files(path: Path) -> list[Path]:
+    """The export files at `path`: the file itself, or every `*.json` in the folder."""
+    return sorted(path.glob("*.json")) if path.is_dir() else [path]
+
+
+# --- reading a source ----------------------------------------------------------------------
+
+
+def read_checkout(
+    settings: SourceSettings,
+    *,
+    previous: RepoHistory | None,
+    cache: Path | None,
+    allow_incomplete: bool,
+    ignore_revs: frozenset[str],
+    zone: dt.tzinfo,
+    formats: Sequence[CardFormat] = (),
+    report: Callable[[str], None] = lambda _: None,
+) -> SourceRecord:
+    """A checked-out repository as a source: its cards, and its history (reusing `previous`,
+    the raw history of an earlier build, or the `cache` file). `formats` are the site's own
+    card formats, which read the files of every source.
+
+    Raises:
+        SourceError: the folder is missing, or its history cannot be trusted (a shallow or
+            partial clone); the message names the source and the fix.
+    """
+    label = settings.name + "/"
+    folder = settings.path
+    where = f"source `{settings.name}` ({folder})"
+    if not folder.is_dir():
+        raise SourceError(
+            f"{where} does not exist. Fix: check the repository out there (in GitHub Actions, "
+            "actions/checkout with `repository:`, `path:` and `fetch-depth: 0`), or correct "
+            "its `path` in mkdocs.yml."
+        )
+    files = read_cards(folder, settings.include, settings.exclude, label, formats)
+    try:
+        raw = read_history_cached(
+            folder,
+            card_patterns(settings.include, formats),
+            allow_incomplete=allow_incomplete,
+            previous=previous,
+            cache=cache,
+            report=lambda line: report(f"{settings.name}: {line}"),
+        )
+    except HistoryError as error:
+        raise SourceError(f"{where}: {error}") from None
+    if raw.note:
+        report(f"{settings.name}: no level history: {raw.note}")
+    history = history_in_zone(raw, zone)
+    base = project_base(history.root, folder)
+    branch = settings.branch or history.branch
+    return SourceRecord(
+        settings.name,
+        label,
+        files,
+        raw,
+        trace_lineages(history, ignore_revs, base, retired=True, label=label, formats=formats),
+        source_links(settings.url, branch, settings.commit_url, base),
+        tuple(project_folders(history.submodules, base, label)),
+        str(folder),
+        settings.url,
+    )
+
+
+def read_exported(path: Path, zone: dt.tzinfo, formats: Sequence[CardFormat] = ()) -> SourceRecord:
+    """An export file as a source. A refused file is a record with no cards and the problem
+    that says why, so that every other source still builds. The site's own `formats` read
+    its files, as they read a checkout's: the site must map the formats its sources use."""
+    try:
+        export = read_export(path)
+    except SourceError as error:
+        message, _, fix = str(error).removeprefix(f"{path}: ").partition(" Fix: ")
+        problem = Problem(
+            str(path), message, fix or "Export it again with `trl-cards export`.", key="sources"
+        )
+        empty = RepoHistory(None, None, None)
+        return SourceRecord(
+            path.stem, "", CardFiles({}, {}), empty, origin=str(path), problems=(problem,)
+        )
+    label = export.name + "/"
+    history = history_in_zone(export.history, zone)
+    branch = export.branch or history.branch
+    return SourceRecord(
+        export.name,
+        label,
+        parse_cards({label + p: t for p, t in export.files.items()}, (), formats, label),
+        export.history,
+        trace_lineages(
+            history, export.ignore_revs, export.base, retired=True, label=label, formats=formats
+        ),
+        source_links(export.url, branch, export.commit_url, export.base),
+        tuple(label + s for s in export.submodules),
+        str(path),
+        export.url,
+    )
+
+
+def watched_sources(
+    sources: Sequence[SourceSettings], files: Sequence[str], formats: Sequence[CardFormat] = ()
+) -> list[tuple[Path, bool]]:
+    """What `mkdocs serve` watches of the other sources (`collection.watched_folders` for
+    each checkout, given the labelled card `files`; each export folder or file)."""
+    out: list[tuple[Path, bool]] = []
+    for source in sources:
+        if source.export:
+            out.append((source.path, False))
+            continue
+        label = source.name + "/"
+        own = [f.removeprefix(label) for f in files if f.startswith(label)]
+        out += watched_folders(source.path, card_patterns(source.include, formats), own)
+    return out
