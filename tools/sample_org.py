@@ -70,6 +70,9 @@ class SampleSpec:
     branch_card_share: float = 1.0
     """The share of feature branches that edit their component's card (in one of their
     commits); the others change only code, as most pull requests of a real repository do."""
+    id_prefix: str = ""
+    """Put before every card id (`V-P001.1`), so that the organisations of several
+    repositories have ids of their own."""
 
 
 @dataclass(frozen=True)
@@ -804,7 +807,8 @@ class _Organisation:
             entry = rng.choices((2, 3, 4), weights=(1, 4.5, 4.5))[0]
             ids = self.product_ids
         version = rng.choices((1, 2, 3), weights=(8, 3, 1))[0]
-        card_id = f"{'R' if research else 'P'}{len(ids) + 1:0{self.id_width}d}.{version}"
+        number = f"{len(ids) + 1:0{self.id_width}d}.{version}"
+        card_id = f"{self.spec.id_prefix}{'R' if research else 'P'}{number}"
         team = rng.choice(self.teams)
         owners = self._team_people(team, rng.choice((1, 2)))
         dataset = f"{data_stem}-{rng.choice(('curated', 'gold', 'labelled', 'events'))}"
@@ -1531,6 +1535,7 @@ def main(argv: list[str] | None = None) -> int:
         default=defaults.branch_card_share,
         help="the share of feature branches that edit their card",
     )
+    parser.add_argument("--id-prefix", default="", help="put before every card id, e.g. V-")
     args = parser.parse_args(argv)
     spec = SampleSpec(
         cards=args.cards,
@@ -1541,6 +1546,7 @@ def main(argv: list[str] | None = None) -> int:
         branch_rate=args.branch_rate,
         branch_commits=args.branch_commits,
         branch_card_share=args.branch_card_share,
+        id_prefix=args.id_prefix,
     )
     try:
         summary = generate_organisation(args.target, spec)

@@ -20,6 +20,7 @@ from .config import TrlCardsConfig, settings_of
 from .formats import card_patterns
 from .mkdocs_files import add_generated_files, add_nav_section
 from .outputs import ASSETS, Content, build_outputs
+from .pages.cards import forget as forget_card_pages
 from .pipeline import PipelineError, Project, build_project
 from .site import Site
 from .sources import watched_sources
@@ -45,6 +46,9 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         """The source URIs the outputs put in the navigation (see `on_nav`)."""
         self._hint_dirty = False
         """Say once that `serve --dirty` rebuilds faster (see `on_startup`)."""
+        self._serving = False
+        """`mkdocs serve`: keep what the next rebuild reuses. A one-shot build keeps nothing it
+        has handed to MkDocs, so that a 10,000-card site stays within a gigabyte."""
         self._project: Project | None = None
         """The last build's project: the next build reuses what has not changed (see
         `on_startup`)."""
@@ -55,6 +59,7 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         With it stays `_project`: a rebuild with HEAD unchanged reads nothing from git.
         """
         self._hint_dirty = command == "serve" and not dirty
+        self._serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not self.config.enabled:
@@ -76,7 +81,7 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
             )
         except PipelineError as error:
             raise PluginError(f"trl-cards: {error}") from None
-        self._project = project
+        self._project = project if self._serving else None
         collection, histories, site = project.collection, project.histories, project.site
         log.info(f"Found {len(collection.files)} card file(s), {len(collection.cards)} usable.")
         for problem in collection.problems:
@@ -88,12 +93,15 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         for problem in failures:
             log.warning(str(problem))
         self._problems = len(collection.problems) + len(failures)
+        if not self._serving:
+            forget_card_pages()  # the memo only spares the next rebuild its work
         self._rendered = {u: c for u, c in made.items() if isinstance(c, RenderedPage)}
         pages = {u: c.markdown if isinstance(c, RenderedPage) else c for u, c in made.items()}
         unchanged = {u for u, c in made.items() if self._made.get(u) == c}
         add_generated_files(files, config, pages, unchanged)
-        self._made = made
-        self.collection, self.histories, self._site = collection, histories, site
+        self._made = made if self._serving else {}
+        self.collection, self._site = collection, site
+        self.histories = histories if self._serving else {}
         elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
         log.info(f"Generated {len(pages)} readiness file(s) in {elapsed:.2f} s.")
         if self._hint_dirty and len(pages) > 500:
@@ -108,7 +116,8 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        rendered = self._rendered.get(page.file.src_uri)
+        # Taken out once inserted: MkDocs keeps the page's HTML, which holds the blocks.
+        rendered = self._rendered.pop(page.file.src_uri, None)
         return rendered.insert_html(html) if rendered else html
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

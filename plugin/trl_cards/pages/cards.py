@@ -85,6 +85,11 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
     return pages
 
 
+def forget() -> None:
+    """Let go of the last build's pages (`_LAST`): a one-shot build has no next one."""
+    _LAST.clear()
+
+
 def nav(urls: Urls) -> list[str]:
     return []
 
