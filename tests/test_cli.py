@@ -41,6 +41,17 @@ def test_check_of_a_missing_folder_says_so(tmp_path: Path) -> None:
     assert result.returncode == 2 and "nowhere is not a folder" in result.stderr
 
 
+def test_a_bad_option_in_mkdocs_yml_is_named_with_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: x\nplugins:\n  - trl-cards:\n      sources:\n        - {path: ../x}\n"
+    )
+    result = trl_cards("validate", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "option 'sources'" in result.stderr and "a checkout needs a `name`" in result.stderr
+    assert "trl-cards: mkdocs.yml: Aborted with a configuration error" in result.stderr
+
+
 def test_schema_is_printed(tmp_path: Path) -> None:
     result = trl_cards("schema", cwd=tmp_path)
     assert result.returncode == 0

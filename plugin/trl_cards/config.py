@@ -227,7 +227,7 @@ def read_settings(config_file: Path) -> Settings:
             is invalid; the message says which and how to fix it.
     """
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
     quiet = logging.getLogger("mkdocs")
     level = quiet.level
@@ -236,6 +236,11 @@ def read_settings(config_file: Path) -> Settings:
         config = load_config(config_file=str(config_file))
     except (ConfigurationError, OSError) as error:
         raise SettingsError(f"{config_file}: {error}") from None
+    except Abort as error:  # MkDocs has logged each bad option, with its key, just above
+        raise SettingsError(
+            f"{config_file}: {error.message.rstrip('!')}: the lines above name each option "
+            "and what is wrong with it. Fix those options."
+        ) from None
     finally:
         quiet.setLevel(level)
     for plugin in config.plugins.values():
