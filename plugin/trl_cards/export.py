@@ -77,6 +77,7 @@ def cards_json(
                 "id": card.id,
                 "name": card.name,
                 "path": card.path,
+                "repository": site.repository_of(card.path),
                 "url": url,
                 "level": card.level,
                 "phase": level(card.level).phase.key,

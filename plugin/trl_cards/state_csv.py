@@ -23,6 +23,7 @@ COLUMNS = (
     "last_change",
     "path",
     "url",
+    "repository",
 )
 
 
@@ -59,6 +60,7 @@ def state_csv(project: Project) -> str:
             changed.isoformat() if changed else "",
             card.path,
             urls.url(urls.card(card.id)),
+            project.site.repository_of(card.path),
         ]
         writer.writerow([_inert(cell) for cell in row])
     return out.getvalue()
