@@ -34,6 +34,7 @@ class Kpis:
     p90_days_at_level: dict[int, float] = field(default_factory=dict)  # as the median's
     per_quarter: tuple[tuple[str, int, int], ...] = ()  # (quarter, transitions, switchbacks)
     reviews_due: tuple[ReviewDue, ...] = ()  # longest overdue first
+    switched_back: tuple[str, ...] = ()  # the ids of the cards with a switchback, by id
 
     def flags(self) -> dict[str, tuple[str, ...]]:
         """card id -> what the filters can pick it by: `stale`, `skipped` (a level change
@@ -43,13 +44,15 @@ class Kpis:
             out[card_id].append(STALE)
         for card_id in dict.fromkeys(card_id for card_id, _ in self.skipped_gates):
             out[card_id].append(SKIPPED)
+        for card_id in self.switched_back:
+            out[card_id].append(SWITCHED)
         for due in self.reviews_due:
             out[due.card_id].append(DUE)
         return {k: tuple(v) for k, v in out.items()}
 
 
-STALE, SKIPPED, DUE = "stale", "skipped", "due"
-FLAGS = {STALE: "Stale", SKIPPED: "Skipped a gate", DUE: "Review due"}
+STALE, SKIPPED, DUE, SWITCHED = "stale", "skipped", "due", "switchback"
+FLAGS = {STALE: "Stale", SKIPPED: "Skipped a gate", DUE: "Review due", SWITCHED: "Switched back"}
 """The flags a card table filters by, with their labels."""
 
 MIN_STAYS = 5
@@ -82,6 +85,7 @@ def compute_kpis(
     skipped: list[tuple[str, Transition]] = []
     stays: dict[int, list[float]] = {}
     stale: list[tuple[str, int]] = []
+    switched: set[str] = set()
     quarters: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     for card in cards:
         history = histories.get(card.id)
@@ -94,6 +98,8 @@ def compute_kpis(
             quarters[quarter][1] += transition.kind.endswith(SWITCHBACK)
             if transition.switchback_kind and transition.kind.endswith(SWITCHBACK):
                 switchbacks[transition.switchback_kind] += 1
+            if transition.kind.endswith(SWITCHBACK):
+                switched.add(card.id)
             if transition.gated and not transition.reviewed:
                 skipped.append((card.id, transition))
         for stay, following in pairwise(history.transitions):
@@ -124,6 +130,7 @@ def compute_kpis(
         p90,
         tuple((q, quarters[q][0], quarters[q][1]) for q in sorted(quarters)),
         tuple(due),
+        tuple(sorted(switched)),
     )
 
 
