@@ -164,18 +164,24 @@ def parse_card(text: str, path: str) -> ParsedCard:
     try:
         return _parse(text, path)
     except Exception as error:  # one file must never cost the site
-        return ParsedCard(
-            None,
-            (
-                Problem(
-                    path,
-                    f"could not be read as a card ({type(error).__name__}: "
-                    f"{excerpt(str(error), 100)}).",
-                    "Simplify the card; if it looks right, report this message to the "
-                    "maintainers of mkdocs-trl-cards.",
-                ),
+        return unreadable(path, error)
+
+
+def unreadable(path: str, error: Exception) -> ParsedCard:
+    """What a parser that failed gives instead of raising: no card, and the problem that
+    names the error (a defect: a parser must report every problem of a file itself)."""
+    return ParsedCard(
+        None,
+        (
+            Problem(
+                path,
+                f"could not be read as a card ({type(error).__name__}: "
+                f"{excerpt(str(error), 100)}).",
+                "Simplify the file; if it looks right, report this message to the "
+                "maintainers of mkdocs-trl-cards.",
             ),
-        )
+        ),
+    )
 
 
 def _parse(text: str, path: str) -> ParsedCard:

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from .card import MAX_FILE_CHARS, Card, ParsedCard
+from .card import MAX_FILE_CHARS, Card, ParsedCard, unreadable
 from .fields import (
     DUPLICATES,
     ID_PATTERN,
@@ -134,18 +134,7 @@ class MappedFormat:
         try:
             return self._parse(text, path)
         except Exception as error:  # one file must never cost the site
-            return ParsedCard(
-                None,
-                (
-                    Problem(
-                        path,
-                        f"could not be read as a card ({type(error).__name__}: "
-                        f"{excerpt(str(error), 100)}).",
-                        "Simplify the file; if it looks right, report this message to the "
-                        "maintainers of mkdocs-trl-cards.",
-                    ),
-                ),
-            )
+            return unreadable(path, error)
 
     def quick(self, text: str, path: str) -> tuple[str, int] | None:
         """No fast reader: every revision of a mapped file is parsed. A `kep.yaml` takes
