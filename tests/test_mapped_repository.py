@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 import keps
-from conftest import SiteRepo
+from conftest import SiteRepo, trl_cards
 from gitrepo import GitRepo
 from test_mapping import KEP, KEP_FORMAT
+from trl_cards.changes import changes as readiness_changes
 from trl_cards.config import TrlCardsConfig
 from trl_cards.mapping import OPTIONS, read_formats
 from trl_cards.pipeline import Project, Settings, build_project
@@ -136,6 +137,14 @@ def test_a_mapped_repository_builds_its_site_strictly_once_its_stage_is_fixed(
     assert '<div class="trl-timeline"' in sidecars and "<svg" in sidecars
     assert re.findall(r'<tr id="(transition-[^"]+)"', sidecars)[1].startswith("transition-4-6-")
     assert sidecars.count("next stage") == 2 and "skipped gate</span>" not in sidecars
+    # The card JSON and `trl-cards diff` tell a next-stage advance from a skipped gate.
+    moves = [(t["kind"], t["staged"], t["reviewed"]) for t in cards["KEP-1000"]["transitions"]]
+    assert moves == [("entry", False, None), ("advance", True, None), ("advance", True, None)]
+    history = trl_cards("history", "KEP-1000", cwd=repo.path)
+    assert history.returncode == 0 and history.stdout.count("next stage") == 2, history.stdout
+    earlier = {**build.cards_json(), "cards": [{**cards["KEP-1000"], "transitions": []}]}
+    text = [c.text for c in readiness_changes(earlier, {"cards": [cards["KEP-1000"]]})]
+    assert text and all("next stage" in t and "skipped" not in t for t in text), text
     jumped = build.page("readiness/cards/KEP-1007/")
     assert jumped.count("skipped gate</span>") == 1
     dashboard = build.page("readiness/")

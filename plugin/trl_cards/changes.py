@@ -94,7 +94,11 @@ def _level_changes(card: dict[str, Any], was: dict[str, Any]) -> list[Change]:
     for t in card.get("transitions", []):
         if (t["commit"], t["from"], t["to"]) in seen or t["from"] is None:
             continue
-        gate = {True: "reviewed", False: "skipped gate"}.get(t.get("reviewed"), "")
+        gate = (
+            "next stage"
+            if t.get("staged")
+            else {True: "reviewed", False: "skipped gate"}.get(t.get("reviewed"), "")
+        )
         kind_text = "" if t["kind"] == "advance" else t["kind"]
         if t.get("switchback_kind"):
             kind_text += f" ({t['switchback_kind']})"

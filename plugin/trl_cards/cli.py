@@ -231,7 +231,13 @@ def _history(history: CardHistory | None, card_id: str) -> int:
             if t.from_level is None
             else (f"{t.from_level} -> {t.to_level}")
         )
-        gate = "" if not t.gated else (" reviewed" if t.reviewed else " skipped gate")
+        gate = (
+            " next stage"
+            if t.staged
+            else ""
+            if not t.gated
+            else (" reviewed" if t.reviewed else " skipped gate")
+        )
         commit = t.revision.revision.authored
         print(
             f"{t.date:%Y-%m-%d}  {change:<12} {t.kind}{gate}  {commit.author}  "

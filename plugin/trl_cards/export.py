@@ -99,6 +99,7 @@ def cards_json(
                         "kind": t.kind,
                         "switchback_kind": t.switchback_kind,
                         "reviewed": t.reviewed if t.gated else None,
+                        "staged": t.staged,
                         "commit": t.revision.revision.authored.sha,
                         "landed_commit": t.revision.landed.sha,
                         "author": t.revision.revision.authored.author,
