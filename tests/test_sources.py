@@ -190,3 +190,18 @@ def test_a_corrupt_or_foreign_export_is_refused_and_the_others_build(
     assert "evil.json" in warnings and "not an http(s) address" in warnings
     assert "javascript:" not in build.page("readiness/cards/V1/")
     assert site.build(strict=True).returncode == 1
+
+
+def test_an_export_reads_a_card_file_as_the_site_does(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "latin")
+    repo.write("a/TRL.md", card("A1", 3))
+    (repo.path / "b").mkdir()
+    (repo.path / "b" / "TRL.md").write_bytes(card("B1", 3, name="Caf\u00e9").encode("latin-1"))
+    repo.commit("One card in UTF-8, one in Latin-1")
+    out = tmp_path / "latin.json"
+    done = trl_cards("export", "-o", str(out), cwd=repo.path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    exported = json.loads(out.read_text("utf-8"))
+    # Bytes that are not UTF-8 are replaced, with a warning, as for the site.
+    assert exported["source"]["files"]["b/TRL.md"].count("Caf\ufffd") == 1
+    assert {c["id"] for c in exported["cards"]} == {"A1", "B1"}

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .analytics import System
-from .collection import Collection
+from .collection import Collection, read_card_file
 from .levels import level
 from .pipeline import Project
 from .site import Site
@@ -38,8 +38,11 @@ def source_json(project: Project, name: str, url: str | None) -> str:
     directory = project.settings.directory
     files = {}
     for path in project.collection.files:
-        if project.site.source_of(path) is None and (directory / path).is_file():
-            files[path] = (directory / path).read_text(encoding="utf-8")
+        # Read as the cards were (bytes that are not UTF-8 replaced; a file too big or not a
+        # regular file left out, its problem already in the collection).
+        text = read_card_file(directory, path)[0] if project.site.source_of(path) is None else None
+        if text is not None:
+            files[path] = text
     base = project.lineages.base
     document["source"] = export_document(
         Export(
