@@ -103,7 +103,8 @@ class Project:
     collection: Collection
     histories: dict[str, CardHistory]
     history: RepoHistory
-    """What git said, in the configured zone (kept by `mkdocs serve` for the next rebuild)."""
+    """What git said, as read (in the committers' zones): `mkdocs serve` keeps it for the next
+    rebuild, and `trl-cards export` writes it."""
     site: Site
     analytics: Analytics
     now: dt.datetime
@@ -138,7 +139,7 @@ def build_project(
     zone = time_zone(settings.timezone)
     history = history_in_zone(raw, zone)
     base = project_base(history.root, directory)
-    ignore_revs = _ignore_revs(settings, directory)
+    ignore_revs = _ignore_revs(directory, settings.ignore_revs_file)
     label = zone_name(zone)
     unmoved = raw.read is not None and raw.read.mode == "unchanged"
     traced_from = (ignore_revs, base, label, settings.formats)
@@ -170,7 +171,7 @@ def build_project(
     damage = history_problems(history, collection.cards, histories) + tuple(
         replace(p, path=f"(git repository of source `{r.name}`)")
         for r in records
-        for p in history_problems(history_in_zone(r.history, zone), (), {})
+        for p in history_problems(r.history, (), {})
     )
     problems = tuple(p for r in records for p in r.problems) + damage
     collection = replace(collection, problems=collection.problems + problems)
@@ -224,7 +225,7 @@ def _read_sources(
                     previous=earlier.get(source.name),
                     cache=cache_file(directory, source.name) if settings.cache else None,
                     allow_incomplete=settings.allow_incomplete_history,
-                    ignore_revs=_ignore_revs_in(source.path),
+                    ignore_revs=_ignore_revs(source.path),
                     zone=zone,
                     formats=settings.formats,
                     report=report,
@@ -242,16 +243,6 @@ def _read_sources(
             )
         names[record.name] = record.origin
     return records
-
-
-def _ignore_revs_in(folder: Path) -> frozenset[str]:
-    """The blame-ignore-revs of another repository, when it has the file."""
-    path = folder / ".git-blame-ignore-revs"
-    return (
-        read_ignore_revs(path.read_bytes().decode("utf-8", "replace"))
-        if path.is_file()
-        else frozenset()
-    )
 
 
 def _read_history(
@@ -283,8 +274,9 @@ def _read_history(
     return history
 
 
-def _ignore_revs(settings: Settings, directory: Path) -> frozenset[str]:
-    name = settings.ignore_revs_file
+def _ignore_revs(directory: Path, name: str | None = None) -> frozenset[str]:
+    """The commits of the ignore-revs file `name` (by default `.git-blame-ignore-revs`, when
+    there is one) in `directory`."""
     path = directory / (name or ".git-blame-ignore-revs")
     if not path.is_file():
         if name:
