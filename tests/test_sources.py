@@ -11,6 +11,8 @@ import pytest
 
 from conftest import SiteRepo, card, review, trl_cards
 from gitrepo import GitRepo
+from trl_cards.pipeline import Settings
+from trl_cards.sources import SourceSettings, watched
 
 REPOSITORIES = {
     # name: (branch, cards: id -> (path, levels over time))
@@ -205,3 +207,21 @@ def test_an_export_reads_a_card_file_as_the_site_does(tmp_path: Path) -> None:
     # Bytes that are not UTF-8 are replaced, with a warning, as for the site.
     assert exported["source"]["files"]["b/TRL.md"].count("Caf\ufffd") == 1
     assert {c["id"] for c in exported["cards"]} == {"A1", "B1"}
+
+
+def test_serve_watches_every_source(tmp_path: Path) -> None:
+    for folder in ("site/cards/a", "vision/models/b", "exports"):
+        (tmp_path / folder).mkdir(parents=True)
+    settings = Settings(
+        tmp_path / "site",
+        sources=(
+            SourceSettings("vision", tmp_path / "vision"),
+            SourceSettings("exports", tmp_path / "exports", export=True),
+        ),
+    )
+    files = ["cards/a/TRL.md", "vision/models/b/TRL.md"]
+    assert sorted(watched(settings, files)) == [
+        (tmp_path / "exports", False),
+        (tmp_path / "site" / "cards", True),
+        (tmp_path / "vision" / "models", True),
+    ]

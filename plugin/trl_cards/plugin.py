@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Literal
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -15,15 +14,14 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .collection import Collection, watched_folders
+from .collection import Collection
 from .config import TrlCardsConfig, settings_of
-from .formats import card_patterns
 from .mkdocs_files import add_generated_files, add_nav_section
 from .outputs import ASSETS, Content, build_outputs
 from .pages.cards import forget as forget_card_pages
 from .pipeline import PipelineError, Project, build_project
 from .site import Site
-from .sources import watched_sources
+from .sources import watched
 from .templating import PageTemplateError, RenderedPage
 from .timeline import CardHistory
 
@@ -137,15 +135,8 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         # MkDocs watches docs/ and mkdocs.yml; cards live next to their code.
         if not self.config.enabled:
             return server
-        directory = Path(config.config_file_path or ".").resolve().parent
         files = self.collection.files if self.collection else ()
-        settings = settings_of(self.config, config)
-        own = [f for f in files if not any(f.startswith(s.name + "/") for s in settings.sources)]
-        patterns = card_patterns(self.config.include, settings.formats)
-        watched = watched_folders(directory, patterns, own)
-        for folder, recursive in watched + watched_sources(
-            settings.sources, files, settings.formats
-        ):
+        for folder, recursive in watched(settings_of(self.config, config), files):
             server.watch(str(folder), recursive=recursive)
         return server
 

@@ -26,9 +26,14 @@ class Site:
     own_name: str = ""
     """The name of the site's own repository, beside the others' (`sources`)."""
 
+    def origin_of(self, path: str) -> Origin | None:
+        """The other source a card file is from (its path starts with the source's label);
+        None for the site's own repository."""
+        return self.sources.get(path.split("/", 1)[0] + "/")
+
     def source_of(self, path: str) -> str | None:
         """The name of the source a card file is from; None for the site's own repository."""
-        origin = self.sources.get(path.split("/", 1)[0] + "/")
+        origin = self.origin_of(path)
         return origin.name if origin else None
 
     def repository_of(self, path: str) -> str:
@@ -37,14 +42,14 @@ class Site:
 
     def links_for(self, path: str) -> tuple[RepoLinks, str]:
         """The links of the repository a card file is from, and the file's path in it."""
-        label = path.split("/", 1)[0] + "/"
-        if label in self.sources:
-            return self.sources[label].links, path.removeprefix(label)
-        return self.links, path
+        origin = self.origin_of(path)
+        if origin is None:
+            return self.links, path
+        return origin.links, path.split("/", 1)[1]
 
     def history_note_for(self, path: str) -> str | None:
         """Why the repository of a card file has no history, when it has none."""
-        origin = self.sources.get(path.split("/", 1)[0] + "/")
+        origin = self.origin_of(path)
         return origin.history_note if origin else self.history_note
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import CacheError, history_document, history_from_document, read_history_cached
 from .clock import history_in_zone
@@ -31,6 +32,9 @@ from .history import HistoryError, RepoHistory
 from .problem import Problem
 from .timeline import CardHistory, project_base, project_folders, trace_lineages
 from .urls import RepoLinks, repo_links
+
+if TYPE_CHECKING:
+    from .pipeline import Settings
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """A source's name: a folder name, as a card id."""
@@ -308,17 +312,20 @@ def read_exported(path: Path, zone: dt.tzinfo, formats: Sequence[CardFormat] = (
     )
 
 
-def watched_sources(
-    sources: Sequence[SourceSettings], files: Sequence[str], formats: Sequence[CardFormat] = ()
-) -> list[tuple[Path, bool]]:
-    """What `mkdocs serve` watches of the other sources (`collection.watched_folders` for
-    each checkout, given the labelled card `files`; each export folder or file)."""
+def watched(settings: Settings, files: Sequence[str]) -> list[tuple[Path, bool]]:
+    """What `mkdocs serve` watches so that editing any card rebuilds the site, given the card
+    `files` of the last build: `collection.watched_folders` of the site's own folder and of
+    each checkout (for its own files), and each export folder or file."""
+    own = [f for f in files if not any(f.startswith(s.name + "/") for s in settings.sources)]
+    folders = [(settings.directory, settings.include, own)]
     out: list[tuple[Path, bool]] = []
-    for source in sources:
+    for source in settings.sources:
         if source.export:
             out.append((source.path, False))
-            continue
-        label = source.name + "/"
-        own = [f.removeprefix(label) for f in files if f.startswith(label)]
-        out += watched_folders(source.path, card_patterns(source.include, formats), own)
+        else:
+            label = source.name + "/"
+            mine = [f.removeprefix(label) for f in files if f.startswith(label)]
+            folders.append((source.path, source.include, mine))
+    for folder, include, cards in folders:
+        out += watched_folders(folder, card_patterns(include, settings.formats), cards)
     return out
