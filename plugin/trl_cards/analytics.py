@@ -14,7 +14,7 @@ from itertools import pairwise
 
 from .card import Card
 from .levels import LEVELS, PHASES, level
-from .milestones import Period, milestones, periods
+from .milestones import Period, milestones, periods, quarter_of
 from .problem import Problem, Severity
 from .timeline import SWITCHBACK, CardHistory, Transition
 
@@ -37,8 +37,8 @@ class Kpis:
     switched_back: tuple[str, ...] = ()  # the ids of the cards with a switchback, by id
 
     def flags(self) -> dict[str, tuple[str, ...]]:
-        """card id -> what the filters can pick it by: `stale`, `skipped` (a level change
-        without a review record) and `due` (a review due)."""
+        """card id -> what the filters can pick it by (`FLAGS`): `stale`, `skipped` (a level
+        change without a review record), `switchback` and `due` (a review due)."""
         out: dict[str, list[str]] = defaultdict(list)
         for card_id, _ in self.stale:
             out[card_id].append(STALE)
@@ -93,7 +93,7 @@ def compute_kpis(
             continue
         for transition in history.transitions:
             kinds[transition.kind] += 1
-            quarter = f"{transition.date.year}-Q{(transition.date.month - 1) // 3 + 1}"
+            quarter = quarter_of(transition.date)
             quarters[quarter][0] += transition.from_level is not None
             quarters[quarter][1] += transition.kind.endswith(SWITCHBACK)
             if transition.switchback_kind and transition.kind.endswith(SWITCHBACK):

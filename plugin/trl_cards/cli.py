@@ -22,7 +22,7 @@ from .schema_file import schema_text
 
 if TYPE_CHECKING:
     from .pipeline import Project
-    from .timeline import CardHistory
+    from .timeline import CardHistory, Transition
 
 _EXAMPLES = {
     "validate": "example: trl-cards validate cards/retina/TRL.md   (exit 1 on any problem)",
@@ -221,6 +221,15 @@ def _as_json(problem: Problem) -> dict[str, object]:
     }
 
 
+def _gate(transition: Transition) -> str:
+    """What the history says of a change's gate: none for an entry."""
+    if transition.staged:
+        return " next stage"
+    if not transition.gated:
+        return ""
+    return " reviewed" if transition.reviewed else " skipped gate"
+
+
 def _history(history: CardHistory | None, card_id: str) -> int:
     if history is None:
         print(f"trl-cards: no card has the id `{card_id}`.", file=sys.stderr)
@@ -231,13 +240,7 @@ def _history(history: CardHistory | None, card_id: str) -> int:
             if t.from_level is None
             else (f"{t.from_level} -> {t.to_level}")
         )
-        gate = (
-            " next stage"
-            if t.staged
-            else ""
-            if not t.gated
-            else (" reviewed" if t.reviewed else " skipped gate")
-        )
+        gate = _gate(t)
         commit = t.revision.revision.authored
         print(
             f"{t.date:%Y-%m-%d}  {change:<12} {t.kind}{gate}  {commit.author}  "

@@ -177,8 +177,9 @@ class TrlCardsConfig(Config):
 
 def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:
     """The pipeline's settings from the plugin's options and mkdocs.yml."""
+    directory = Path(config.config_file_path or ".").resolve().parent
     return Settings(
-        directory=Path(config.config_file_path or ".").resolve().parent,
+        directory=directory,
         include=tuple(options.include),
         exclude=tuple(options.exclude),
         formats=options.formats,
@@ -189,7 +190,7 @@ def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:
         timezone=options.timezone,
         stale_days=options.stale_days,
         milestone_tags=options.milestone_tags,
-        sources=tuple(_source(entry, config) for entry in options.sources),
+        sources=tuple(_source(entry, directory) for entry in options.sources),
         prefix=options.prefix,
         directory_urls=config.use_directory_urls,
         repo_url=config.repo_url,
@@ -201,11 +202,11 @@ def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:
     )
 
 
-def _source(entry: SourceConfig, config: MkDocsConfig) -> SourceSettings:
-    folder = Path(config.config_file_path or ".").resolve().parent
+def _source(entry: SourceConfig, directory: Path) -> SourceSettings:
+    """A `sources` entry, its path resolved against the folder of mkdocs.yml."""
     return SourceSettings(
         name=entry.name or "exports",
-        path=(folder / (entry.path or entry.exports or ".")).resolve(),
+        path=(directory / (entry.path or entry.exports or ".")).resolve(),
         url=entry.url,
         branch=entry.branch,
         commit_url=entry.commit_url,

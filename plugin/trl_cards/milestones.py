@@ -81,6 +81,11 @@ class Period:
         return sorted(out.items(), key=lambda item: (-item[1].total(), item[0].casefold()))
 
 
+def quarter_of(day: dt.date) -> str:
+    """The quarter a day is in, as milestones and the KPIs name it: `2025-Q3`."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
 def milestones(
     histories: Iterable[CardHistory],
     now: dt.datetime,
@@ -100,7 +105,8 @@ def milestones(
         end = dt.datetime(year_after, 3 * quarter_after - 2, 1, tzinfo=zone)
         if end > now:
             break
-        out.append(Milestone(f"{year}-Q{quarter}", f"{year}-q{quarter}", end, QUARTER))
+        name = quarter_of(end - dt.timedelta(days=1))
+        out.append(Milestone(name, name.lower(), end, QUARTER))
         year, quarter = year_after, quarter_after
     slugs = {m.slug for m in out}
     for name, date in tags:
