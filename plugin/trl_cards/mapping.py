@@ -206,17 +206,11 @@ class MappedFormat:
     def _card_id(self, data: dict[Any, Any], source: str, report: Report) -> str | None:
         values: dict[str, str] = {}
         for key in self.placeholders:
-            present, value = _lookup(data, key)
-            if not present or value is None:
-                report(
-                    key,
-                    f"{'is missing' if not present else 'has no value'}, and the card's id is "
-                    f"made of it (`id: {self.id}` in `{self.where}` of mkdocs.yml).",
-                    f"Write the value after `{_leaf(key)}:`.",
-                )
-            elif isinstance(value, Unreadable):
-                report(key, *value.describe())
-            elif isinstance(value, bool) or not isinstance(value, str | int | float):
+            role = f"the card's id is made of it (`id: {self.id}`"
+            value = self._required(data, key, role, "the value", report)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
                 report(
                     key,
                     f"must be text or a number to make the card's id (`{self.id}`), not "
@@ -244,38 +238,40 @@ class MappedFormat:
             return None
         return card_id
 
-    def _name(self, data: dict[Any, Any], report: Report) -> str | None:
-        present, value = _lookup(data, self.name)
+    def _required(
+        self, data: dict[Any, Any], key: str, role: str, what: str, report: Report
+    ) -> Any:
+        """The value at `key`, which the card's `role` comes from; None, reported, when it is
+        missing, empty or unreadable (`what` is what to write there)."""
+        present, value = _lookup(data, key)
         if not present or value is None:
             report(
-                self.name,
-                f"{'is missing' if not present else 'has no value'}, and it is the card's "
-                f"name (`name: {self.name}` in `{self.where}` of mkdocs.yml).",
-                f"Write the component's name after `{_leaf(self.name)}:`.",
+                key,
+                f"{'is missing' if not present else 'has no value'}, and {role} in "
+                f"`{self.where}` of mkdocs.yml).",
+                f"Write {what} after `{_leaf(key)}:`.",
             )
             return None
         if isinstance(value, Unreadable):
-            report(self.name, *value.describe())
+            report(key, *value.describe())
+            return None
+        return value
+
+    def _name(self, data: dict[Any, Any], report: Report) -> str | None:
+        role = f"it is the card's name (`name: {self.name}`"
+        value = self._required(data, self.name, role, "the component's name", report)
+        if value is None:
             return None
         name: str | None = Text(one_line=True).check(value, self.name, report)
         return name
 
     def _level(self, data: dict[Any, Any], report: Report) -> int | None:
-        present, value = _lookup(data, self.level)
         known = ", ".join(f"`{stage}`" for stage, _ in self.scale[:20])
         known += ", ..." if len(self.scale) > 20 else ""
-        if not present or value is None:
-            report(
-                self.level,
-                f"{'is missing' if not present else 'has no value'}, and it is the card's "
-                f"level (`level: {self.level}` in `{self.where}` of mkdocs.yml).",
-                f"Write one of {known} after `{_leaf(self.level)}:`."
-                if self.scale
-                else f"Write a level from {LOWEST} to {HIGHEST} after `{_leaf(self.level)}:`.",
-            )
-            return None
-        if isinstance(value, Unreadable):
-            report(self.level, *value.describe())
+        role = f"it is the card's level (`level: {self.level}`"
+        what = f"one of {known}" if self.scale else f"a level from {LOWEST} to {HIGHEST}"
+        value = self._required(data, self.level, role, what, report)
+        if value is None:
             return None
         if not self.scale:
             level: int | None = Integer(LOWEST, HIGHEST).check(value, self.level, report)
