@@ -61,9 +61,10 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve a folder on an ephemeral port of 127.0.0.1; yields its URL, ending in `/`."""
-    server = _Server(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+def serve(site: Path, handler: type[SimpleHTTPRequestHandler] = _QuietHandler) -> Iterator[str]:
+    """Serve a folder on an ephemeral port of 127.0.0.1 with `handler`; yields its URL,
+    ending in `/`."""
+    server = _Server(("127.0.0.1", 0), partial(handler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

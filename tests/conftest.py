@@ -50,6 +50,41 @@ class Build:
         """The WARNING lines of the log, without the notices of third-party packages."""
         return [line for line in self.log.splitlines() if line.startswith("WARNING")]
 
+    def search_docs(self) -> list[dict[str, Any]]:
+        """The entries of material's search index (`search/search_index.json`)."""
+        index = json.loads((self.site / "search" / "search_index.json").read_text("utf-8"))
+        docs: list[dict[str, Any]] = index["docs"]
+        return docs
+
+
+def mkdocs_build(
+    folder: Path,
+    *args: str,
+    tool: str = "mkdocs",
+    strict: bool = False,
+    env: dict[str, str] | None = None,
+) -> Build:
+    """Run `mkdocs build` (or `properdocs build`) in `folder` as a user would, in a fresh
+    process, into `folder/site`; `env` adds to the environment."""
+    site = folder / "site"
+    command = [sys.executable, "-m", tool, "build", "-d", str(site)]
+    command += ["--strict"] if strict else []
+    result = subprocess.run(
+        [*command, *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "DISABLE_MKDOCS_2_WARNING": "true",
+            "NO_MKDOCS_2_WARNING": "1",
+            "NO_COLOR": "1",
+            **(env or {}),
+        },
+        check=False,
+    )
+    return Build(result.returncode, result.stdout + result.stderr, site)
+
 
 class SiteRepo(GitRepo):
     """A git repository with a material site in it (mkdocs.yml at `site_dir`)."""
@@ -70,32 +105,7 @@ class SiteRepo(GitRepo):
 
     def build(self, *args: str, tool: str = "mkdocs", strict: bool = False) -> Build:
         """Run `mkdocs build` (or `properdocs build`) as a user would, in a fresh process."""
-        site = self.path / self.site_dir / "site"
-        command = [
-            sys.executable,
-            "-m",
-            tool,
-            "build",
-            "-d",
-            str(site),
-            *(["--strict"] if strict else []),
-            *args,
-        ]
-        env = {
-            **os.environ,
-            "DISABLE_MKDOCS_2_WARNING": "true",
-            "NO_MKDOCS_2_WARNING": "1",
-            "NO_COLOR": "1",
-        }
-        result = subprocess.run(
-            command,
-            cwd=self.path / self.site_dir,
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
-        return Build(result.returncode, result.stdout + result.stderr, site)
+        return mkdocs_build(self.path / self.site_dir, *args, tool=tool, strict=strict)
 
 
 def card(

@@ -408,8 +408,8 @@ def test_search_indexes_the_card_not_its_chart(site_repo: SiteRepo) -> None:
         site_repo.write("cards/p/TRL.md", card("P1", level))
         site_repo.commit(f"P1 at {level}")
     build = site_repo.build(strict=True)
-    index = json.loads((build.site / "search" / "search_index.json").read_text("utf-8"))
-    history = [d for d in index["docs"] if d["location"] == "readiness/cards/P1/#level-history"]
+    docs = build.search_docs()
+    history = [d for d in docs if d["location"] == "readiness/cards/P1/#level-history"]
     assert len(history) == 1
     text = history[0]["text"]
     assert "entry" in text and "advance" in text  # the transitions table is searchable
@@ -422,8 +422,7 @@ def test_search_snippets_keep_the_fields_apart(site_repo: SiteRepo) -> None:
     site_repo.write("cards/p/TRL.md", card("P1", 3, extra="owners: [Ana Ortiz]\ntags: [vision]\n"))
     site_repo.commit("P1")
     build = site_repo.build(strict=True)
-    index = json.loads((build.site / "search" / "search_index.json").read_text("utf-8"))
-    page = next(d for d in index["docs"] if d["location"] == "readiness/cards/P1/")
+    page = next(d for d in build.search_docs() if d["location"] == "readiness/cards/P1/")
     # Cells are words apart, as a reader sees them, not "OwnersAna Ortiz".
     assert "Owners Ana Ortiz" in page["text"] and "Tags vision" in page["text"], page["text"]
     assert "Phase Prototyping" in page["text"]

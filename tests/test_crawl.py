@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from browser import Watch, chromium, serve, watched_context, watched_page
-from conftest import card
+from conftest import card, mkdocs_build
 from gitrepo import GitRepo
 from sample_org import SampleSpec, generate_organisation
 
@@ -91,18 +88,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "index.md").write_text("# Sample\n", encoding="utf-8")
-    env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
-    built = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert built.returncode == 0, built.stdout + built.stderr
-    assert "WARNING" not in built.stderr, built.stderr
-    return root / "site"
+    built = mkdocs_build(root, strict=True)
+    assert built.returncode == 0, built.log
+    assert "WARNING" not in built.log, built.log
+    return built.site
 
 
 def _resolve(site: Path, base: Path, ref: str) -> tuple[Path, str] | None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+from conftest import mkdocs_build
 from trl_cards.card import CARD_FIELDS
 from trl_cards.config import TrlCardsConfig
 
@@ -43,23 +41,12 @@ def test_project_site_builds_strictly(tmp_path: Path) -> None:
     for name in ("docs", "cards", "overrides", "tools"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    env = {
-        **os.environ,
-        "DISABLE_MKDOCS_2_WARNING": "true",
-        "NO_MKDOCS_2_WARNING": "1",
-        "GIT_CEILING_DIRECTORIES": str(tmp_path.parent),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+    result = mkdocs_build(
+        tmp_path, strict=True, env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.log
     assert (tmp_path / "site" / "readiness" / "cards" / "P13.2" / "index.html").exists()
-    assert "Found 10 card file(s), 10 usable." in result.stderr
+    assert "Found 10 card file(s), 10 usable." in result.log
     # Nothing on the pages asks the forge's API for the repository's stars.
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert 'class="md-source"' in page and 'data-md-component="source"' not in page

@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import re
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -22,6 +18,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 import yaml
 
+from browser import serve
 from conftest import SiteRepo, card, review, user_env
 from gitrepo import GitRepo
 from trl_cards.cache import CACHE_FOLDER
@@ -138,21 +135,6 @@ class _SubPathHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@contextlib.contextmanager
-def _serve(site: Path) -> Iterator[str]:
-    """Serve `site` on 127.0.0.1 (a free port) under PREFIX; yields the server's root URL."""
-    handler = functools.partial(_SubPathHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1, never a proxy
 
 
@@ -169,8 +151,8 @@ def _get(url: str) -> tuple[int, str]:
 def test_a_site_under_a_sub_path_resolves_every_link_there(tmp_path: Path) -> None:
     build = _sub_path_site(tmp_path / "org").build(strict=True)
     assert build.returncode == 0, build.log
-    with _serve(build.site) as server:
-        local = server + PREFIX
+    with serve(build.site, _SubPathHandler) as server:
+        local = server.rstrip("/") + PREFIX
 
         def resolve(page_url: str, link: str) -> str | None:
             """The local URL a link of the page leads to; None for another site's."""
