@@ -5,6 +5,7 @@ each only as ready as its least ready part."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import statistics
 from collections import Counter, defaultdict
@@ -36,9 +37,11 @@ class Kpis:
     reviews_due: tuple[ReviewDue, ...] = ()  # longest overdue first
     switched_back: tuple[str, ...] = ()  # the ids of the cards with a switchback, by id
 
+    @functools.cached_property
     def flags(self) -> dict[str, tuple[str, ...]]:
         """card id -> what the filters can pick it by (`FLAGS`): `stale`, `skipped` (a level
-        change without a review record), `switchback` and `due` (a review due)."""
+        change without a review record), `switchback` and `due` (a review due). Made once:
+        every card table of the site (a page per tag, per level) asks."""
         out: dict[str, list[str]] = defaultdict(list)
         for card_id, _ in self.stale:
             out[card_id].append(STALE)

@@ -28,7 +28,7 @@ class CardRow:
 
 
 def card_rows(cards: Iterable[Card], project: Project) -> list[CardRow]:
-    flags = project.analytics.kpis.flags()
+    flags = project.analytics.kpis.flags
     site = project.site
     return [
         CardRow(
