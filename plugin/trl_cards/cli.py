@@ -22,7 +22,7 @@ from .schema_file import schema_text
 
 if TYPE_CHECKING:
     from .pipeline import Project
-    from .timeline import CardHistory, Transition
+    from .timeline import CardHistory
 
 _EXAMPLES = {
     "validate": "example: trl-cards validate cards/retina/TRL.md   (exit 1 on any problem)",
@@ -221,15 +221,6 @@ def _as_json(problem: Problem) -> dict[str, object]:
     }
 
 
-def _gate(transition: Transition) -> str:
-    """What the history says of a change's gate: none for an entry."""
-    if transition.staged:
-        return " next stage"
-    if not transition.gated:
-        return ""
-    return " reviewed" if transition.reviewed else " skipped gate"
-
-
 def _history(history: CardHistory | None, card_id: str) -> int:
     if history is None:
         print(f"trl-cards: no card has the id `{card_id}`.", file=sys.stderr)
@@ -240,7 +231,7 @@ def _history(history: CardHistory | None, card_id: str) -> int:
             if t.from_level is None
             else (f"{t.from_level} -> {t.to_level}")
         )
-        gate = _gate(t)
+        gate = f" {t.gate}" if t.gate else ""
         commit = t.revision.revision.authored
         print(
             f"{t.date:%Y-%m-%d}  {change:<12} {t.kind}{gate}  {commit.author}  "

@@ -69,7 +69,7 @@ def entries(card: Card, history: CardHistory) -> list[Entry]:
             f"enters at level {t.to_level}"
             if t.from_level is None
             else f"level {t.from_level} → {t.to_level} ({t.kind}"
-            + (", reviewed" if t.reviewed else ", skipped gate" if t.gated else "")
+            + (f", {t.gate}" if t.gate else "")
             + ")"
         )
         author = t.revision.revision.authored.author

@@ -108,6 +108,16 @@ class Transition:
         return self.kind != ENTRY and not self.staged
 
     @property
+    def gate(self) -> str:
+        """What the change's gate says, in words: `next stage` (a `staged` advance),
+        `reviewed`, `skipped gate`, or nothing for an entry."""
+        if self.staged:
+            return "next stage"
+        if not self.gated:
+            return ""
+        return "reviewed" if self.reviewed else "skipped gate"
+
+    @property
     def reviewed(self) -> bool:
         """Whether the revision that made the change carries the review record of the gate."""
         return self.review is not None
