@@ -3,6 +3,7 @@ phase's colour (`readiness/badges/<id>.svg`)."""
 
 from __future__ import annotations
 
+import functools
 from xml.sax.saxutils import escape, quoteattr
 
 from .levels import level
@@ -28,9 +29,11 @@ def badge_path(urls: Urls, card_id: str) -> str:
     return f"{urls.prefix}/badges/{card_id}.svg"
 
 
+@functools.cache
 def badge_svg(number: int) -> str:
     """The badge of level `number`: its number and name on its phase's colour, with the text
-    colour (white or near-black) that contrasts most with it."""
+    colour (white or near-black) that contrasts most with it. There are ten: each is made
+    once, whatever the number of cards."""
     lvl = level(number)
     label, value = "TRL", f"{number} · {lvl.name}"
     left, right = round(len(label) * _CHAR + 12), round(len(value) * _CHAR + 12)
