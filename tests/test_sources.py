@@ -182,6 +182,11 @@ def test_a_corrupt_or_foreign_export_is_refused_and_the_others_build(
     hostile = json.loads((exports / "vision.json").read_text("utf-8"))
     hostile["source"].update(name="evil", url="javascript:alert(1)")
     (exports / "evil.json").write_text(json.dumps(hostile), encoding="utf-8")
+    escaping = json.loads((exports / "vision.json").read_text("utf-8"))
+    files = escaping["source"]["files"]
+    files["../../outside/TRL.md"] = files.pop("cards/retina/TRL.md")
+    escaping["source"]["name"] = "escaping"
+    (exports / "escaping.json").write_text(json.dumps(escaping), encoding="utf-8")
     site = _site(tmp_path, "      sources:\n        - {exports: ../exports}\n")
     build = site.build()
     assert build.returncode == 0, build.log  # without --strict, what can be built is
@@ -190,6 +195,7 @@ def test_a_corrupt_or_foreign_export_is_refused_and_the_others_build(
     assert "speech.json" in warnings and "is not JSON" in warnings
     assert "future.json" in warnings and "version 99" in warnings
     assert "evil.json" in warnings and "not an http(s) address" in warnings
+    assert "escaping.json" in warnings and "not a path inside a repository" in warnings
     assert "javascript:" not in build.page("readiness/cards/V1/")
     assert site.build(strict=True).returncode == 1
 

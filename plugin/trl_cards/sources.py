@@ -194,6 +194,10 @@ def _export(source: dict[str, object]) -> Export:
         isinstance(k, str) and isinstance(v, str) for k, v in files.items()
     ):
         raise TypeError("`files` is not a map of paths to texts")
+    for path in files:  # paths the site shows and links: relative, inside the repository
+        parts = path.split("/")
+        if path.startswith("/") or ".." in parts or "" in parts:
+            raise ValueError(f"`files` holds {path!r}, which is not a path inside a repository")
     lists: dict[str, tuple[str, ...]] = {}
     for key in ("ignore_revs", "submodules"):
         items = source.get(key, [])
