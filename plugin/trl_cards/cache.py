@@ -22,7 +22,6 @@ import functools
 import hashlib
 import json
 import re
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -31,6 +30,15 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from . import history as _history_module
+from .border import (
+    RefusedError,
+    clean_line,
+    excerpt,
+    load_json,
+    read_regular_file,
+    unicode_problem,
+    write_atomically,
+)
 from .history import Basis, Commit, RepoHistory, Revision, read_history
 
 __all__ = [
@@ -157,20 +165,30 @@ def load_history(path: Path) -> RepoHistory | None:
         CacheError: the file is not a cache this version wrote, or it is damaged. The file is
             deleted (it would be replaced after the next read anyway).
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return None
-    except OSError as error:
-        raise CacheError(f"cannot read {path}: {error.strerror}") from None
     try:
-        return _decode(json.loads(raw))
-    # JSONDecodeError and UnicodeDecodeError are ValueErrors; absurd nesting is a RecursionError.
-    except (ValueError, RecursionError, CacheError) as error:
-        reason = str(error) if isinstance(error, CacheError) else f"not JSON ({error})"
+        document = load_json(
+            read_regular_file(path, MAX_CACHE_BYTES),
+            max_values=MAX_CACHE_VALUES,
+            max_depth=MAX_CACHE_DEPTH,
+        )
+        return _decode(document)
+    except (RefusedError, CacheError) as error:
+        reason = (
+            error.message.removeprefix("is ") if isinstance(error, RefusedError) else str(error)
+        )
         with contextlib.suppress(OSError):  # then it is overwritten after the build
             path.unlink()
-        raise CacheError(reason) from None
+        raise CacheError(reason.rstrip(".")) from None
+
+
+MAX_CACHE_BYTES = 512 << 20
+"""The largest cache read (a repository of 1,000 cards and 20,000 commits keeps 12 MB)."""
+MAX_CACHE_VALUES = 8_000_000
+"""The most JSON values a cache may hold (that repository's holds 54,000)."""
+MAX_CACHE_DEPTH = 8
+"""The deepest a cache nests (it is written 3 levels deep)."""
 
 
 def save_history(path: Path, history: RepoHistory, *, allow_incomplete: bool) -> bool:
@@ -190,19 +208,7 @@ def save_history(path: Path, history: RepoHistory, *, allow_incomplete: bool) ->
     ignore = path.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text(_GITIGNORE, encoding="utf-8")
-    staged: Path | None = None
-    try:
-        # No fsync: after a crash a torn file is rejected as corrupt, and rebuilt.
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="ascii", dir=path.parent, prefix=f"{_NAME}.", suffix=".tmp", delete=False
-        ) as temporary:
-            staged = Path(temporary.name)
-            temporary.write(text)
-        staged.replace(path)
-    except BaseException:
-        if staged is not None:
-            staged.unlink(missing_ok=True)
-        raise
+    write_atomically(path, text.encode("ascii"))
     return True
 
 
@@ -275,7 +281,7 @@ def _decode(data: object, *, any_reader: bool = False) -> RepoHistory:
         for sha, value in field.get("commits", dict).items()
     }
     texts = {
-        _sha(blob, "texts"): _typed(text, str, f"text of {blob}")
+        _sha(blob, "texts"): _text(text, f"text of {blob}")
         for blob, text in field.get("texts", dict).items()
     }
     revisions = []
@@ -285,12 +291,12 @@ def _decode(data: object, *, any_reader: bool = False) -> RepoHistory:
         blob = None if blob_field is None else _sha(blob_field, where)
         revisions.append(
             Revision(
-                path=_typed(path, str, where),
+                path=_text(path, where),
                 text=None if blob is None else _verified(blob, texts.get(blob)),
                 blob=blob,
                 landed=_lookup(commits, landed, where),
                 authored=_lookup(commits, authored, where),
-                renamed_from=None if renamed_from is None else _typed(renamed_from, str, where),
+                renamed_from=None if renamed_from is None else _text(renamed_from, where),
             )
         )
     return RepoHistory(
@@ -326,6 +332,13 @@ def _typed(value: object, kind: type[_T], where: str) -> _T:
     return value
 
 
+def _text(value: object, where: str) -> str:
+    text = _typed(value, str, where)
+    if problem := unicode_problem(text):
+        raise CacheError(f"{where} {problem}")
+    return text
+
+
 def _items(values: list[object], kind: type[_T], where: str) -> list[_T]:
     if not all(type(value) is kind for value in values):
         raise CacheError(f"{where} holds something else than {kind.__name__}")
@@ -347,8 +360,19 @@ def _row(value: object, size: int, where: str) -> list[object]:
 
 
 def _commit(sha: str, value: object) -> Commit:
-    author, email, date, committed, subject = _items(_row(value, 5, sha), str, f"commit {sha}")
-    return Commit(sha, author, email, _date(date, sha), _date(committed, sha), subject)
+    fields = _items(_row(value, 5, sha), str, f"commit {sha}")
+    for text in fields:
+        if problem := unicode_problem(text):
+            raise CacheError(f"commit {sha}: {excerpt(text, 40)!r} {problem}")
+    author, email, date, committed, subject = fields
+    return Commit(
+        sha,
+        clean_line(author),
+        clean_line(email),
+        _date(date, sha),
+        _date(committed, sha),
+        clean_line(subject),
+    )
 
 
 def _date(value: str, where: str) -> datetime:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .body import body_limit
+from .border import excerpt
 from .fields import (
     CARD_FIELDS,
     CARD_RECORD,
@@ -23,7 +24,6 @@ from .fields import (
     IDENTITY,
     SWITCHBACK_KINDS,
     dropped_by,
-    excerpt,
     json_schema,
 )
 from .problem import Problem, Severity

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from .border import RefusedError, read_regular_file
 from .card import MAX_FILE_CHARS, Card, ParsedCard, locate_problems
 from .formats import CardFormat, card_patterns, format_for
 from .globs import literal_folder, matches
@@ -87,49 +87,10 @@ def read_card_file(directory: Path, path: str) -> tuple[str | None, list[Problem
                 "Rename the file or its folder with UTF-8 characters (`git mv`).",
             )
         ]
-    full = directory / path
     try:
-        info = full.lstat()
-        if stat.S_ISLNK(info.st_mode):
-            target = "another file" if full.exists() else "nothing (the link is dangling)"
-            return None, [
-                Problem(
-                    path,
-                    f"is a symbolic link to {target}; links are not followed, so it is not read.",
-                    "Commit the card itself at this path instead of a link to it.",
-                    severity=Severity.WARNING,
-                )
-            ]
-        if not stat.S_ISREG(info.st_mode):
-            return None, [
-                Problem(
-                    path,
-                    "is not a regular file (a FIFO, a socket or a device), so it is not read.",
-                    "Remove it, or exclude it with the plugin's `exclude` option.",
-                    severity=Severity.WARNING,
-                )
-            ]
-        descriptor = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        with os.fdopen(descriptor, "rb") as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):  # replaced since lstat
-                return None, [Problem(path, "is not a regular file.", "Remove it.")]
-            data = file.read(_MAX_FILE_BYTES + 1)
-    except OSError as error:
-        return None, [
-            Problem(
-                path,
-                f"cannot be read: {error.strerror or error}.",
-                "Check the file's permissions.",
-            )
-        ]
-    if len(data) > _MAX_FILE_BYTES:
-        return None, [
-            Problem(
-                path,
-                f"is over {_MAX_FILE_BYTES >> 20} MiB, far more than a card.",
-                "Keep the card short and link to long material.",
-            )
-        ]
+        data = read_regular_file(directory / path, _MAX_FILE_BYTES)
+    except RefusedError as refused:
+        return None, [_refused(path, refused)]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as error:
@@ -147,6 +108,31 @@ def read_card_file(directory: Path, path: str) -> tuple[str | None, list[Problem
 
 
 _MAX_FILE_BYTES = 4 * MAX_FILE_CHARS
+
+
+def _refused(path: str, refused: RefusedError) -> Problem:
+    """A card file the border would not read, in a card's words."""
+    if refused.kind == "link":
+        return Problem(
+            path,
+            refused.message,
+            "Commit the card itself at this path instead of a link to it.",
+            severity=Severity.WARNING,
+        )
+    if refused.kind == "special":
+        return Problem(
+            path,
+            "is not a regular file (a FIFO, a socket or a device), so it is not read.",
+            "Remove it, or exclude it with the plugin's `exclude` option.",
+            severity=Severity.WARNING,
+        )
+    if refused.kind == "large":
+        return Problem(
+            path,
+            f"is over {_MAX_FILE_BYTES >> 20} MiB, far more than a card.",
+            "Keep the card short and link to long material.",
+        )
+    return Problem(path, refused.message, refused.fix)
 
 
 def watched_folders(

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .border import excerpt
 from .levels import HIGHEST, LOWEST
 from .links import safe_href
 
@@ -91,24 +92,6 @@ class Report(Protocol):
     """
 
     def __call__(self, key: str, message: str, fix: str, *, kept: bool = False) -> None: ...
-
-
-def excerpt(value: Any, limit: int = 60) -> str:
-    """A short, printable rendering of a value for a message: never the whole of a long one."""
-    if isinstance(value, dict):
-        return f"a mapping of {len(value)} key(s)"
-    if isinstance(value, list):
-        return f"a list of {len(value)} item(s)"
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**limit:
-        return f"a number of {len(str(abs(value))):,} digits"
-    text = value if isinstance(value, str) else repr(value)
-    cut = len(text) > limit
-    text = text[:limit]
-    shown = "".join(
-        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
-        for ch in text
-    )
-    return shown.replace("`", "'") + ("…" if cut else "")
 
 
 def _describe(value: Any) -> str:

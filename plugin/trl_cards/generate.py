@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .border import RefusedError, read_regular_file, write_atomically
 from .outputs import OUTPUTS, build_outputs
 from .pipeline import Project
 from .problem import Problem
@@ -36,7 +37,10 @@ def write_files(files: dict[str, str | bytes], target: Path) -> None:
     longer generated (a retired card's page must not stay published). Files the manifest does
     not list are never touched."""
     manifest = target / MANIFEST
-    earlier = manifest.read_text(encoding="utf-8").splitlines() if manifest.is_file() else []
+    try:  # the manifest is this command's own file, but bounded like any other
+        earlier = read_regular_file(manifest, 16 << 20).decode("utf-8", "replace").splitlines()
+    except RefusedError:
+        earlier = []
     for relative in earlier:
         stale = target / relative
         # Only plain relative paths below the target: a hand-edited manifest cannot reach out.
@@ -45,11 +49,8 @@ def write_files(files: dict[str, str | bytes], target: Path) -> None:
     for relative, content in files.items():
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    manifest.write_text("".join(f"{name}\n" for name in sorted(files)), encoding="utf-8")
+        write_atomically(path, content if isinstance(content, bytes) else content.encode("utf-8"))
+    write_atomically(manifest, "".join(f"{name}\n" for name in sorted(files)).encode("utf-8"))
 
 
 def config_snippet(project: Project) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import io
 import re
 import tempfile
 import threading
@@ -28,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from .border import RefusedError, clean_line, read_regular_file
 from .globs import glob_regex, literal_folder
 
 try:
@@ -378,11 +380,14 @@ def _damage(revisions: tuple[Revision, ...], partial: bool) -> tuple[str, ...]:
 
 def _submodules(root: Path) -> tuple[str, ...]:
     """Paths of the submodules `.gitmodules` declares, relative to the repository root."""
-    gitmodules = root / ".gitmodules"
-    if not gitmodules.is_file():
+    try:  # a committed file like any other: never a link, never past a limit
+        data = read_regular_file(root / ".gitmodules", _MAX_CONFIG_BYTES)
+    except RefusedError:
         return ()
     try:
-        config = git.GitConfigParser(str(gitmodules), read_only=True)
+        stream = io.BytesIO(data)
+        stream.name = ".gitmodules"  # GitConfigParser names what it reads
+        config = git.GitConfigParser(stream, read_only=True)
         paths = {str(config.get_value(s, "path", "")).strip("/") for s in config.sections()}
     except (OSError, ValueError, git.exc.GitError):
         return ()
@@ -638,11 +643,17 @@ def _mailmap_digest(repo: git.Repo, root: Path) -> str:
     digest = hashlib.sha256(f"{file}\0{blob}\0".encode())
     for path in [root / ".mailmap", *([root / Path(file).expanduser()] if file else [])]:
         try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"(none)")
+            # Bounded and without following a link: a committed `.mailmap -> /dev/zero`
+            # (which git itself refuses to read) must not fill memory.
+            digest.update(read_regular_file(path, _MAX_CONFIG_BYTES))
+        except RefusedError as refused:
+            digest.update(refused.kind.encode())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+_MAX_CONFIG_BYTES = 16 << 20
+"""The largest `.mailmap` or `.gitmodules` read (such files are a few kilobytes)."""
 
 
 def _shallow_boundary(repo: git.Repo) -> list[str]:
@@ -682,9 +693,12 @@ def _repository_settings(repo: git.Repo) -> _Settings:
 def _author_date(repo: git.Repo, sha: str) -> datetime:
     # Through GitPython's persistent `cat-file`, closed with the repository; shallow clones only.
     commit = git.Commit(repo, bytes.fromhex(sha))
-    return datetime.fromtimestamp(
-        commit.authored_date, timezone(timedelta(seconds=-commit.author_tz_offset))
-    )
+    try:
+        return datetime.fromtimestamp(
+            commit.authored_date, timezone(timedelta(seconds=-commit.author_tz_offset))
+        )
+    except (OverflowError, OSError, ValueError):  # a date no calendar holds: the latest
+        return datetime.max.replace(tzinfo=timezone.utc)
 
 
 def _incomplete_message(root: Path, before: datetime | None, promisor: str | None) -> str:
@@ -1029,17 +1043,27 @@ def _decode_path(raw: bytes) -> str:
 def _commit(entry: _Logged, cache: dict[str, Commit]) -> Commit:
     if entry.sha not in cache:
         author, email, date, committed, subject = (
-            f.decode("utf-8", "replace") for f in entry.header.split(_FIELD, 6)[2:]
+            clean_line(f.decode("utf-8", "replace")) for f in entry.header.split(_FIELD, 6)[2:]
         )
         cache[entry.sha] = Commit(
             sha=entry.sha,
             author=author,
             email=email,
-            date=datetime.fromisoformat(date),
-            committed=datetime.fromisoformat(committed),
+            date=_date(date),
+            committed=_date(committed),
             subject=subject,
         )
     return cache[entry.sha]
+
+
+def _date(text: str) -> datetime:
+    """A date as git writes it (`%aI`). Git stores any time at all, and one past the year
+    9999 (`+275760-09-13T...`) is not a date Python can hold: it is the latest one that is
+    (the clock moves every date into the span git can have written, with a warning)."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.max.replace(tzinfo=timezone.utc)
 
 
 def _read_blobs(repo: git.Repo, blobs: set[str]) -> dict[str, str | None]:

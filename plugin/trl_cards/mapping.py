@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from .border import excerpt
 from .card import MAX_FILE_CHARS, Card, ParsedCard, unreadable
 from .fields import (
     DUPLICATES,
@@ -35,7 +36,6 @@ from .fields import (
     Report,
     Text,
     Unreadable,
-    excerpt,
 )
 from .formats import CardFormat
 from .levels import HIGHEST, LOWEST

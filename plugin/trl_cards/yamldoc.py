@@ -18,7 +18,8 @@ from typing import Any
 
 import yaml
 
-from .fields import DUPLICATES, RAW, DuplicateKeys, Unreadable, excerpt
+from .border import excerpt
+from .fields import DUPLICATES, RAW, DuplicateKeys, Unreadable
 
 try:  # the C loader parses a card revision in about a tenth of a millisecond
     from yaml import CSafeLoader as _BaseLoader

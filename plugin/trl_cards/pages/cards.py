@@ -13,9 +13,9 @@ from markupsafe import Markup
 from ..analytics import System
 from ..badges import badge_path
 from ..body import render_body
+from ..border import excerpt
 from ..card import Card
 from ..chart import timeline_svg
-from ..fields import excerpt
 from ..pipeline import Project
 from ..problem import Problem, Severity
 from ..templating import PageTemplateError, RenderedPage, render_page
