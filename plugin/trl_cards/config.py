@@ -16,6 +16,7 @@ from .formats import CardFormat
 from .mapping import FormatError, read_formats
 from .pipeline import Settings
 from .sources import NAME, SourceSettings
+from .urls import COMMIT_PLACEHOLDERS, template_problem
 
 
 class Prefix(opt.Type[str]):
@@ -49,6 +50,25 @@ class TimeZone(opt.Type[str]):
         return name
 
 
+class UrlTemplate(opt.Type[str]):
+    """A link template from mkdocs.yml: an http(s) address holding only the placeholders
+    `allowed` (`{sha}`), filled by plain substitution (`urls.fill`), checked when it is read."""
+
+    def __init__(self, allowed: tuple[str, ...]) -> None:
+        super().__init__(str)
+        self.allowed = allowed
+
+    def run_validation(self, value: object) -> str:
+        template = super().run_validation(value)
+        problem = template_problem(template, self.allowed)
+        if problem:
+            example = "https://git.example/org/repo" + (
+                "/commit/{sha}" if "sha" in self.allowed else ""
+            )
+            raise ValidationError(f"{problem}. Fix: write it as `{example}`.")
+        return template
+
+
 class SourceConfig(Config):
     """One entry of `sources`: another repository checked out beside the site (`path`), or
     the exports that other repositories' CI made (`exports`)."""
@@ -60,12 +80,12 @@ class SourceConfig(Config):
     exports = opt.Optional(opt.Type(str))
     """An export file, or a folder of them (`*.json`), relative to mkdocs.yml; each names
     its own repository."""
-    url = opt.Optional(opt.Type(str))
+    url = opt.Optional(UrlTemplate(allowed=()))
     """The repository's web view (`https://github.com/org/vision`), for source and commit
     links."""
     branch = opt.Optional(opt.Type(str))
     """The branch that source links point at (by default, the checkout's)."""
-    commit_url = opt.Optional(opt.Type(str))
+    commit_url = opt.Optional(UrlTemplate(allowed=COMMIT_PLACEHOLDERS))
     """A commit's web view with `{sha}`, for a forge MkDocs does not know."""
     include = opt.ListOfItems(opt.Type(str), default=list(DEFAULT_INCLUDE))
     exclude = opt.ListOfItems(opt.Type(str), default=list(DEFAULT_EXCLUDE))
@@ -144,9 +164,9 @@ class TrlCardsConfig(Config):
     commits whose level changes are not transitions. Default: `.git-blame-ignore-revs` when
     that file exists next to mkdocs.yml."""
 
-    commit_url = opt.Optional(opt.Type(str))
-    """Link for a commit, with `{sha}` in it. Default: `<repo_url>/commit/{sha}` when
-    `repo_url` is set in mkdocs.yml."""
+    commit_url = opt.Optional(UrlTemplate(allowed=COMMIT_PLACEHOLDERS))
+    """Link for a commit, with `{sha}` in it (its only placeholder, filled as plain text).
+    Default: `<repo_url>/commit/{sha}` when `repo_url` is set in mkdocs.yml."""
 
     timezone = TimeZone()
     """The time zone of every date on the site and in `api/cards.json` (an IANA name such as

@@ -38,6 +38,9 @@ import posixpath
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote
+
+from .border import excerpt
 
 if TYPE_CHECKING:
     from .card import Card
@@ -158,58 +161,102 @@ class Urls:
         return self.link_from(self._folder(from_src), to_src, anchor)
 
 
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+"""A placeholder of a URL template: `{sha}`, `{path}`, `{branch}`."""
+
+COMMIT_PLACEHOLDERS = ("sha",)
+"""What a commit link template (`commit_url`) may hold."""
+
+
+def fill(template: str, **values: str) -> str:
+    """`template` with each `{name}` of `values` replaced by its value, URL-quoted, in one
+    pass: a value is never read as a template itself (a branch named `wip{1}`), and nothing
+    but the named placeholders is touched. Never `str.format`, which would read `{sha.x}` as
+    an attribute and `{sha:>9999999}` as a width."""
+    quoted = {name: quote(value, safe="/") for name, value in values.items()}
+    return PLACEHOLDER.sub(lambda m: quoted.get(m[1], m[0]), template)
+
+
+def template_problem(template: str, allowed: tuple[str, ...]) -> str | None:
+    """Why `template` is not a URL template with only the placeholders `allowed`, or None.
+
+    A URL template from outside (mkdocs.yml, an export) is checked when it is read, so that a
+    mistyped `{SHA}` is named at once instead of a link that never works."""
+    if not template.startswith(("https://", "http://")):
+        return f"`{excerpt(template)}` is not an http(s) address"
+    unknown = [name for name in PLACEHOLDER.findall(template) if name not in allowed]
+    if not unknown:
+        return None
+    known = ", ".join(f"`{{{name}}}`" for name in allowed) or "none"
+    return (
+        f"`{excerpt(template)}` holds the placeholder `{{{excerpt(unknown[0])}}}`; "
+        f"the placeholders it may hold: {known}"
+    )
+
+
 @dataclass(frozen=True)
 class RepoLinks:
     """Links into the repository's web view: a file at the built branch, and a commit."""
 
     source: str | None = None
-    """A URL with `{path}`, the path from the repository root."""
+    """A URL template with `{path}` (the path from the repository root), and `{branch}`."""
     commit: str | None = None
-    """A URL with `{sha}`."""
+    """A URL template with `{sha}`."""
     base: str = ""
     """The folder of mkdocs.yml inside the repository (`""`, or ending in `/`)."""
+    branch: str = "main"
+    """The branch `{branch}` stands for."""
 
     def source_url(self, path: str) -> str | None:
         """The web view of a card file, given its path relative to mkdocs.yml."""
-        return None if self.source is None else self.source.format(path=self.base + path)
+        if self.source is None:
+            return None
+        return fill(self.source, path=self.base + path, branch=self.branch)
 
     def commit_url(self, sha: str) -> str | None:
         """The web view of a commit."""
-        return None if self.commit is None else self.commit.format(sha=sha)
+        return None if self.commit is None else fill(self.commit, sha=sha)
 
 
-# What the edit URI of each forge looks like, the branch in it, and its file and commit URLs.
+# What the edit URI of each forge looks like, the branch in it, and its file and commit URLs
+# (after the repository's URL).
 _FORGES = (
     # GitLab: `-/edit/main/docs/`, `-/blob/main/docs/`
-    (r"-/(?:edit|blob)/([^/]+)", "{repo}/-/blob/{branch}/{{path}}", "{repo}/-/commit/{{sha}}"),
+    (r"-/(?:edit|blob)/([^/]+)", "/-/blob/{branch}/{path}", "/-/commit/{sha}"),
     # Gitea and Forgejo: `src/branch/main/docs/`, `_edit/main/docs/`
-    (
-        r"(?:src/branch|_edit)/([^/]+)",
-        "{repo}/src/branch/{branch}/{{path}}",
-        "{repo}/commit/{{sha}}",
-    ),
+    (r"(?:src/branch|_edit)/([^/]+)", "/src/branch/{branch}/{path}", "/commit/{sha}"),
     # Bitbucket: `src/main/docs/`
-    (r"src/([^/]+)", "{repo}/src/{branch}/{{path}}", "{repo}/commits/{{sha}}"),
+    (r"src/([^/]+)", "/src/{branch}/{path}", "/commits/{sha}"),
     # GitHub (MkDocs' default): `edit/main/docs/`, `blob/main/docs/`
-    (r"(?:edit|blob|tree)/([^/]+)", "{repo}/blob/{branch}/{{path}}", "{repo}/commit/{{sha}}"),
+    (r"(?:edit|blob|tree)/([^/]+)", "/blob/{branch}/{path}", "/commit/{sha}"),
 )
 
 
 def repo_links(
-    repo_url: str | None, edit_uri: str | None, commit_url: str | None = None, base: str = ""
+    repo_url: str | None,
+    edit_uri: str | None,
+    commit_url: str | None = None,
+    base: str = "",
+    branch: str | None = None,
 ) -> RepoLinks:
     """Source and commit links from MkDocs' `repo_url` and `edit_uri` (the branch is read from
-    the edit URI, in the forge's own form); an explicit `commit_url` wins."""
+    the edit URI, in the forge's own form, unless `branch` is given); an explicit `commit_url`
+    wins. The repository's URL is text before the placeholders, never a template itself."""
     if not repo_url:
         return RepoLinks(None, commit_url, base)
-    repo = repo_url.rstrip("/")
+    repo = _literal(repo_url.rstrip("/"))
     path = (edit_uri or "").lstrip("/")
     for pattern, source, commit in _FORGES:
         match = re.match(pattern, path)
         if match:
             return RepoLinks(
-                source.format(repo=repo, branch=match[1]),
-                commit_url or commit.format(repo=repo),
-                base,
+                repo + source, commit_url or repo + commit, base, branch or unquote(match[1])
             )
-    return RepoLinks(f"{repo}/blob/main/{{path}}", commit_url or f"{repo}/commit/{{sha}}", base)
+    return RepoLinks(
+        repo + "/blob/{branch}/{path}", commit_url or repo + "/commit/{sha}", base, branch or "main"
+    )
+
+
+def _literal(url: str) -> str:
+    """A URL as text inside a template: its own braces quoted, so none reads as a placeholder."""
+    return url.replace("{", "%7B").replace("}", "%7D")
