@@ -12,6 +12,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import replace
 
+from .border import clamp_date, date_problem
 from .history import Commit, RepoHistory
 
 DEFAULT_ZONE = "UTC"
@@ -39,16 +40,33 @@ def zone_name(zone: dt.tzinfo) -> str:
     return str(getattr(zone, "key", None) or zone.tzname(None) or "UTC")
 
 
-def history_in_zone(history: RepoHistory, zone: dt.tzinfo) -> RepoHistory:
-    """The same history with every commit date (and the shallow boundary) in `zone`."""
+def history_in_zone(
+    history: RepoHistory, zone: dt.tzinfo, now: dt.datetime | None = None
+) -> RepoHistory:
+    """The same history with every commit date (and the shallow boundary) in `zone`.
+
+    Git takes any date a commit claims, from the year 1 to far beyond 9999. A date before git
+    existed, or more than a day after `now` (by default, now), is moved to the nearest end of
+    that span, with a warning in `damage` that names the commit: one wrong clock must not
+    cost the site (a date that cannot be moved into a zone) nor give it a thousand quarters
+    of milestones."""
     moved: dict[str, Commit] = {}
+    now = now or dt.datetime.now(dt.timezone.utc)
+    wrong: dict[str, str] = {}
+
+    def sane(commit: Commit, date: dt.datetime) -> dt.datetime:
+        problem = date_problem(date, now)
+        if problem is None:
+            return date
+        wrong.setdefault(commit.sha, problem)
+        return clamp_date(date, now)
 
     def move(commit: Commit) -> Commit:
         if commit.sha not in moved:
             moved[commit.sha] = replace(
                 commit,
-                date=commit.date.astimezone(zone),
-                committed=commit.committed.astimezone(zone),
+                date=sane(commit, commit.date).astimezone(zone),
+                committed=sane(commit, commit.committed).astimezone(zone),
             )
         return moved[commit.sha]
 
@@ -56,8 +74,25 @@ def history_in_zone(history: RepoHistory, zone: dt.tzinfo) -> RepoHistory:
         replace(r, landed=move(r.landed), authored=move(r.authored)) for r in history.revisions
     )
     boundary = history.incomplete_before
+    if boundary is not None:
+        boundary = clamp_date(boundary, now).astimezone(zone)
     return replace(
         history,
         revisions=revisions,
-        incomplete_before=None if boundary is None else boundary.astimezone(zone),
+        incomplete_before=boundary,
+        damage=history.damage + _wrong_dates(wrong),
+    )
+
+
+def _wrong_dates(wrong: dict[str, str]) -> tuple[str, ...]:
+    """The warning for the commits whose dates were moved, naming the first few."""
+    if not wrong:
+        return ()
+    named = "; ".join(f"commit {sha[:12]} {problem}" for sha, problem in list(wrong.items())[:3])
+    more = f" (and {len(wrong) - 3} more)" if len(wrong) > 3 else ""
+    return (
+        f"{len(wrong)} commit(s) have a date git accepted but no commit can have: {named}{more}; "
+        "each is shown at the nearest possible date instead. Fix: nothing, if the history is "
+        "published; to leave such a commit's level changes out, list it in "
+        "`.git-blame-ignore-revs`.",
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from .analytics import System
-from .collection import Collection, read_card_file
+from .collection import Collection, printable_path, read_card_file
+from .history import RepoHistory
 from .levels import level
 from .pipeline import Project
 from .site import Site
@@ -54,10 +56,27 @@ def source_json(project: Project, name: str, url: str | None) -> str:
             ignore_revs=tuple(project.lineages.ignore_revs),
             submodules=tuple(project_folders(project.history.submodules, base)),
             files=files,
-            history=project.history,
+            history=_shown_paths(project.history),
         )
     )
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _shown_paths(history: RepoHistory) -> RepoHistory:
+    """The history with its paths as the site shows them: a path that is not UTF-8 (git
+    allows any bytes) has its bytes as `\\xNN` escapes, so that the export is UTF-8 JSON
+    that a site can read; the card's pages already name it so."""
+    return replace(
+        history,
+        revisions=tuple(
+            replace(
+                r,
+                path=printable_path(r.path),
+                renamed_from=None if r.renamed_from is None else printable_path(r.renamed_from),
+            )
+            for r in history.revisions
+        ),
+    )
 
 
 def cards_json(

@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr
 
+from .border import clean_line
 from .card import Card
 from .levels import level
 from .pipeline import Project
@@ -83,6 +85,12 @@ def entries(card: Card, history: CardHistory) -> list[Entry]:
         )
         found.append(Entry(card, anchor, title, when, ", ".join(review.reviewers)))
     return sorted(found, key=lambda e: e.when, reverse=True)
+
+
+def escape(text: str) -> str:
+    """Text as XML character data: `&`, `<` and `>` escaped, and any character that XML 1.0
+    forbids (controls, which git accepts in a name) replaced, so no feed is ever invalid."""
+    return _escape(clean_line(text))
 
 
 def _feed(project: Project, path: str, title: str, items: list[Entry]) -> str:

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .analytics import Analytics, analyse
+from .border import RefusedError, read_regular_file
 from .cache import cache_file, read_history_cached
 from .clock import DEFAULT_ZONE, history_in_zone, time_zone, zone_name
 from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, Collection, check_files, read_cards
 from .formats import CardFormat, card_patterns
 from .history import HistoryError, RepoHistory, read_tags
+from .problem import Problem
 from .site import Origin, Site
 from .sources import (
     SourceError,
@@ -25,6 +27,8 @@ from .sources import (
     export_files,
     read_checkout,
     read_exported,
+    refuse_taken_names,
+    refused_export,
     repository_name,
 )
 from .timeline import (
@@ -139,7 +143,7 @@ def build_project(
     zone = time_zone(settings.timezone)
     history = history_in_zone(raw, zone)
     base = project_base(history.root, directory)
-    ignore_revs = _ignore_revs(directory, settings.ignore_revs_file)
+    ignore_revs, unread = _ignore_revs(directory, settings.ignore_revs_file)
     label = zone_name(zone)
     unmoved = raw.read is not None and raw.read.mode == "unchanged"
     traced_from = (ignore_revs, base, label, settings.formats)
@@ -153,15 +157,17 @@ def build_project(
         )
         lineages = Lineages(ignore_revs, base, label, traced_now, settings.formats)
     own = read_cards(directory, settings.include, settings.exclude, formats=settings.formats)
+    own_folders = {path.split("/", 1)[0]: path for path in own.texts if "/" in path}
     for source in settings.sources:
-        clash = next((path for path in own.texts if path.startswith(source.name + "/")), None)
-        if clash is not None:
+        clash = own_folders.get(source.name)
+        if clash is not None and not source.export:
             raise PipelineError(
                 f"source `{source.name}` has the name of a folder of this site's own cards "
                 f"({clash}), so their paths could not be told apart. Fix: rename the source."
             )
     earlier = {r.name: r.history for r in previous.sources} if previous else {}
-    records = _read_sources(settings, directory, earlier, zone, report)
+    own_name = repository_name(settings.repo_url, directory)
+    records = _read_sources(settings, directory, earlier, zone, report, own_folders, own_name)
     traced = lineages.traced + tuple(h for r in records for h in r.traced)
     collection = check_files([own, *(r.files for r in records)], id_claims(traced))
     submodules = project_folders(history.submodules, base) + [
@@ -173,7 +179,7 @@ def build_project(
         for r in records
         for p in history_problems(r.history, (), {})
     )
-    problems = tuple(p for r in records for p in r.problems) + damage
+    problems = unread + tuple(p for r in records for p in r.problems) + damage
     collection = replace(collection, problems=collection.problems + problems)
     own_links = repo_links(settings.repo_url, settings.edit_uri, settings.commit_url, base)
     site = Site(
@@ -185,7 +191,7 @@ def build_project(
         sources={
             r.label: Origin(r.name, r.url, r.links, r.history.note) for r in records if r.label
         },
-        own_name=repository_name(settings.repo_url, directory),
+        own_name=own_name,
     )
     now = now or dt.datetime.now(dt.timezone.utc)
     tags = read_tags(directory, settings.milestone_tags) if settings.milestone_tags else ()
@@ -204,45 +210,56 @@ def _read_sources(
     earlier: dict[str, RepoHistory],
     zone: dt.tzinfo,
     report: Callable[[str], None],
+    own_folders: dict[str, str],
+    own_name: str,
 ) -> list[SourceRecord]:
     """Every other source of cards, each read on its own (checkouts with their own history
-    and cache file, exports as they were made)."""
-    records = []
+    and cache file, exports as they were made). A checkout is the site's own configuration:
+    one that cannot be read stops the build with the fix. An export is another repository's
+    CI: one that cannot be read, or that names a repository already there, is refused with
+    an error and every other source still builds."""
+    checkouts: list[SourceRecord] = []
+    exports: list[SourceRecord] = []
     for source in settings.sources:
         if source.export:
             files = export_files(source.path)
             if not files:
-                raise PipelineError(
-                    f"source `{source.name}`: {source.path} holds no export (`*.json`). Fix: "
-                    "put the files `trl-cards export` wrote there, or correct its `path`."
+                exports.append(
+                    refused_export(
+                        source.path,
+                        "holds no export (`*.json`), so no repository's cards come from it.",
+                        "Put the files `trl-cards export` wrote there (a download step that "
+                        "failed is the usual cause), or correct the `exports` path.",
+                    )
                 )
-            records += [read_exported(path, zone, settings.formats) for path in files]
+            exports += [read_exported(path, zone, settings.formats) for path in files]
             continue
+        ignore_revs, unread = _ignore_revs(source.path)
         try:
-            records.append(
-                read_checkout(
-                    source,
-                    previous=earlier.get(source.name),
-                    cache=cache_file(directory, source.name) if settings.cache else None,
-                    allow_incomplete=settings.allow_incomplete_history,
-                    ignore_revs=_ignore_revs(source.path),
-                    zone=zone,
-                    formats=settings.formats,
-                    report=report,
-                )
+            record = read_checkout(
+                source,
+                previous=earlier.get(source.name),
+                cache=cache_file(directory, source.name) if settings.cache else None,
+                allow_incomplete=settings.allow_incomplete_history,
+                ignore_revs=ignore_revs,
+                zone=zone,
+                formats=settings.formats,
+                report=report,
             )
         except SourceError as error:
             raise PipelineError(str(error)) from None
-    names: dict[str, str] = {}
-    for record in records:
-        if record.label and record.name in names:
+        checkouts.append(replace(record, problems=record.problems + unread))
+    taken = {own_name: "the name of this site's own repository"} | {
+        name: f"a folder of this site's own cards ({path})" for name, path in own_folders.items()
+    }
+    for record in checkouts:
+        if record.name in taken:
             raise PipelineError(
-                f"two sources are named `{record.name}`: {names[record.name]} and "
-                f"{record.origin}. Fix: give each source (and each exported repository, "
-                "`trl-cards export --name`) a name of its own."
+                f"two sources are named `{record.name}`: {taken[record.name]} and "
+                f"{record.origin}. Fix: give each source a name of its own."
             )
-        names[record.name] = record.origin
-    return records
+        taken[record.name] = f"the checkout {record.origin}"
+    return checkouts + refuse_taken_names(exports, taken)
 
 
 def _read_history(
@@ -274,16 +291,34 @@ def _read_history(
     return history
 
 
-def _ignore_revs(directory: Path, name: str | None = None) -> frozenset[str]:
+MAX_IGNORE_REVS_BYTES = 4 << 20
+"""The largest ignore-revs file read (10,000 commits take 410 KB)."""
+
+
+def _ignore_revs(
+    directory: Path, name: str | None = None
+) -> tuple[frozenset[str], tuple[Problem, ...]]:
     """The commits of the ignore-revs file `name` (by default `.git-blame-ignore-revs`, when
-    there is one) in `directory`."""
+    there is one) in `directory`, and why none could be read from it, if so: a link, a FIFO
+    or a file over the limit is not read, and its repository's history counts every commit."""
     path = directory / (name or ".git-blame-ignore-revs")
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         if name:
             raise PipelineError(
                 f"`ignore_revs_file: {name}` does not exist (looked for {path}). Correct the "
                 "path or remove the option."
             )
-        return frozenset()
+        return frozenset(), ()
+    try:
+        data = read_regular_file(path, MAX_IGNORE_REVS_BYTES)
+    except RefusedError as refused:
+        problem = Problem(
+            str(path),
+            f"{refused.message} So no commit is ignored: level changes in mechanical commits "
+            "count as transitions.",
+            refused.fix,
+            key="ignore_revs_file",
+        )
+        return frozenset(), (problem,)
     # Only the commit ids matter: a comment in Latin-1 is no reason to fail.
-    return read_ignore_revs(path.read_bytes().decode("utf-8", "replace"))
+    return read_ignore_revs(data.decode("utf-8", "replace")), ()
