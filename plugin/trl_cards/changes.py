@@ -4,11 +4,11 @@ a pull-request comment: `P13.2 Retina triage: level 5 → 6 (reviewed)`."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .border import RefusedError, excerpt, load_json, read_regular_file, unicode_problem
 from .export import EXPORT_VERSION
 
 
@@ -31,30 +31,89 @@ class Change:
         return {"card": self.card, "kind": self.kind, "text": self.text}
 
 
+MAX_EXPORT_BYTES = 128 << 20
+"""The largest export read (as a site reads one: `sources.MAX_EXPORT_BYTES`)."""
+
+
 def read_export(path: Path) -> dict[str, Any]:
-    """An export file, checked for its format version.
+    """An export file, checked for its format version and for the shape of every card and
+    transition `changes` reads, at the border: a regular file within limits, valid UTF-8
+    JSON, each value of the type the format gives it.
 
     Raises:
-        ExportError: the file cannot be read, is not JSON, or has another format version.
+        ExportError: the file cannot be read, is not JSON, has another format version, or
+            a card in it is not as `trl-cards export` writes one; the message names the file,
+            the card and the fix.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ExportError(f"{path}: cannot be read ({error.strerror}).") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        data = load_json(
+            read_regular_file(path, MAX_EXPORT_BYTES), max_values=4_000_000, max_depth=32
+        )
+    except RefusedError as refused:
         raise ExportError(
-            f"{path}: is not a card export ({error}). Fix: give a file written by "
+            f"{path}: is not a card export: it {refused.message} Fix: give a file written by "
             "`trl-cards export` or a site's `api/cards.json`."
         ) from None
     if not isinstance(data, dict) or data.get("version") != EXPORT_VERSION:
         found = data.get("version") if isinstance(data, dict) else None
         raise ExportError(
-            f"{path}: has export format version {found!r}; this trl-cards reads version "
+            f"{path}: has export format version {excerpt(found)}; this trl-cards reads version "
             f"{EXPORT_VERSION}. Fix: export both files with the same trl-cards."
         )
-    if not isinstance(data.get("cards"), list):
+    cards = data.get("cards")
+    if not isinstance(cards, list):
         raise ExportError(f"{path}: has no `cards` list. Fix: export it again.")
+    for index, card in enumerate(cards):
+        problem = _card_problem(card)
+        if problem:
+            raise ExportError(
+                f"{path}: `cards[{index}]` {problem}. Fix: export it again with `trl-cards "
+                "export`; a file edited by hand is the usual cause."
+            )
     return data
+
+
+def _card_problem(card: object) -> str | None:
+    """Why `card` is not a card of the export format, as far as `changes` reads it."""
+    if not isinstance(card, dict):
+        return f"is {excerpt(card)}, not a card"
+    for key, kinds in _CARD_KEYS:
+        value = card.get(key)
+        if type(value) not in kinds:
+            return f"has `{key}` {excerpt(value)}, not {kinds[0].__name__}"
+        if isinstance(value, str) and (problem := unicode_problem(value)):
+            return f"has a `{key}` that {problem}"
+    former = card.get("former_ids", [])
+    if not isinstance(former, list) or not all(type(f) is str for f in former):
+        return "has `former_ids` that are not a list of ids"
+    transitions = card.get("transitions", [])
+    if not isinstance(transitions, list):
+        return "has `transitions` that are not a list"
+    for number, t in enumerate(transitions):
+        if not isinstance(t, dict):
+            return f"has `transitions[{number}]` {excerpt(t)}, not a transition"
+        for key, kinds in _TRANSITION_KEYS:
+            if type(t.get(key)) not in kinds:
+                return f"has `transitions[{number}].{key}` {excerpt(t.get(key))}"
+    return None
+
+
+_NONE = type(None)
+_CARD_KEYS: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("id", (str,)),
+    ("name", (str,)),
+    ("level", (int,)),
+)
+_TRANSITION_KEYS: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("commit", (str,)),
+    ("from", (int, _NONE)),
+    ("to", (int,)),
+    ("kind", (str,)),
+    ("switchback_kind", (str, _NONE)),
+    ("reviewed", (bool, _NONE)),
+    ("staged", (bool, _NONE)),
+)
+"""What `changes` reads of a transition, with the JSON types it may have (absent is None)."""
 
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
@@ -89,10 +148,10 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
 
 
 def _level_changes(card: dict[str, Any], was: dict[str, Any]) -> list[Change]:
-    seen = {(t["commit"], t["from"], t["to"]) for t in was.get("transitions", [])}
+    seen = {(t["commit"], t.get("from"), t["to"]) for t in was.get("transitions", [])}
     out = []
     for t in card.get("transitions", []):
-        if (t["commit"], t["from"], t["to"]) in seen or t["from"] is None:
+        if (t["commit"], t.get("from"), t["to"]) in seen or t.get("from") is None:
             continue
         gate = (
             "next stage"

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .border import clean_line, write_atomically
 from .collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, load_cards
 from .problem import Problem, Severity
 from .schema_file import schema_text
@@ -37,7 +38,33 @@ _EXAMPLES = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status: 0 done, 1 problems found, 2 the input
+    or the configuration cannot be used (the message names the file and the fix)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `trl-cards export | head`: the reader has what it wanted
+        return 0
+    except OSError as error:  # an output that cannot be written
+        print(f"trl-cards: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a defect: one line, never a traceback
+        print(
+            f"trl-cards: unexpected {type(error).__name__}: {_terminal(str(error))[:300]}. "
+            "Please report this message to the maintainers of mkdocs-trl-cards.",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _terminal(text: str) -> str:
+    """Text as it may reach a terminal: no control character from repository data (screen
+    clears, window titles, clipboard writes), line by line."""
+    return "\n".join(clean_line(line) for line in text.split("\n"))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="trl-cards", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -118,7 +145,9 @@ def _with_project(args: argparse.Namespace) -> int:
     config_file: Path = args.config_file or Path("mkdocs.yml")
     # A component's repository has cards and no site: its cards are checked among themselves.
     without_site = (
-        args.command in ("validate", "export") and not args.config_file and not config_file.exists()
+        args.command in ("validate", "export", "history")
+        and not args.config_file
+        and not config_file.exists()
     )
     try:
         settings = Settings(Path()) if without_site else read_settings(config_file)
@@ -134,12 +163,14 @@ def _with_project(args: argparse.Namespace) -> int:
             return 2
         text = source_json(project, name, url)
         if args.output:
-            args.output.write_text(text, encoding="utf-8")
+            write_atomically(args.output, text.encode("utf-8"))
         else:
             sys.stdout.write(text)
         return 0
     if args.command == "history":
-        return _history(project.histories.get(args.card_id), args.card_id)
+        typed = args.card_id.casefold()  # ids are unique without case: `p13.2` finds `P13.2`
+        found = next((i for i in project.histories if i.casefold() == typed), args.card_id)
+        return _history(project.histories.get(found), args.card_id)
     if args.command == "generate":
         return _generate(project, args.target)
     wanted = {_relative(p, project.settings.directory) for p in args.paths}
@@ -149,8 +180,10 @@ def _with_project(args: argparse.Namespace) -> int:
     else:
         for problem in problems:
             print(
-                f"{problem.location}: {problem.severity.value}: {problem.message} "
-                f"Fix: {problem.fix}"
+                _terminal(
+                    f"{problem.location}: {problem.severity.value}: {problem.message} "
+                    f"Fix: {problem.fix}"
+                )
             )
         scope = (
             f" No {config_file} here: the cards are the files matching "
@@ -176,7 +209,7 @@ def _diff(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([c.as_json() for c in found], indent=1, ensure_ascii=False))
     elif found:
-        print("\n".join(c.text for c in found))
+        print(_terminal("\n".join(c.text for c in found)))
     else:
         print("No change in readiness.")
     return 0
@@ -234,8 +267,10 @@ def _history(history: CardHistory | None, card_id: str) -> int:
         gate = f" {t.gate}" if t.gate else ""
         commit = t.revision.revision.authored
         print(
-            f"{t.date:%Y-%m-%d}  {change:<12} {t.kind}{gate}  {commit.author}  "
-            f"{commit.sha[:8]} {commit.subject}"
+            _terminal(
+                f"{t.date:%Y-%m-%d}  {change:<12} {t.kind}{gate}  {commit.author}  "
+                f"{commit.sha[:8]} {commit.subject}"
+            )
         )
     for renumbered in history.id_changes:
         print(
