@@ -63,9 +63,11 @@ def mkdocs_build(
     tool: str = "mkdocs",
     strict: bool = False,
     env: dict[str, str] | None = None,
+    timeout: float = 600,
 ) -> Build:
     """Run `mkdocs build` (or `properdocs build`) in `folder` as a user would, in a fresh
-    process, into `folder/site`; `env` adds to the environment."""
+    process, into `folder/site`; `env` adds to the environment. A build that takes longer
+    than `timeout` seconds (a hang) fails the test."""
     site = folder / "site"
     command = [sys.executable, "-m", tool, "build", "-d", str(site)]
     command += ["--strict"] if strict else []
@@ -82,6 +84,7 @@ def mkdocs_build(
             **(env or {}),
         },
         check=False,
+        timeout=timeout,
     )
     return Build(result.returncode, result.stdout + result.stderr, site)
 
