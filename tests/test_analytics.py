@@ -7,10 +7,10 @@ from pathlib import Path
 
 from conftest import card, review
 from gitrepo import GitRepo
-from trl_cards.analytics import System, analyse, compute_kpis
-from trl_cards.chart import trend_svg
-from trl_cards.collection import load_cards
-from trl_cards.timeline import load_histories
+from trl_cards.cards.collection import load_cards
+from trl_cards.model.analytics import System, analyse, compute_kpis
+from trl_cards.model.timeline import load_histories
+from trl_cards.outputs.chart import trend_svg
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -153,7 +153,7 @@ def test_the_phase_trend_counts_each_card_from_its_entry(tmp_path: Path) -> None
 
 
 def test_the_90th_percentile_is_a_stay_nine_in_ten_were_shorter_than() -> None:
-    from trl_cards.analytics import _percentile
+    from trl_cards.model.analytics import _percentile
 
     assert _percentile([float(d) for d in range(1, 11)], 0.9) == 9.0
     assert _percentile([5.0], 0.9) == 5.0

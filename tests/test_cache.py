@@ -17,14 +17,14 @@ import pytest
 from conftest import SiteRepo
 from gitrepo import GitRepo, git_calls, git_shim
 from sample_org import SampleSpec, generate_organisation
-from trl_cards.cache import (
+from trl_cards.history.cache import (
     CacheError,
     cache_file,
     load_history,
     read_history_cached,
     save_history,
 )
-from trl_cards.history import RepoHistory, read_history
+from trl_cards.history.git import RepoHistory, read_history
 
 CARDS = ("**/TRL.md", "**/TRL.yml", "**/TRL.yaml")
 

@@ -14,8 +14,8 @@ import jsonschema
 import pytest
 import yaml
 
-from trl_cards.card import json_schema, parse_card, split_front_matter
-from trl_cards.yamldoc import load_yaml
+from trl_cards.cards.card import json_schema, parse_card, split_front_matter
+from trl_cards.cards.yamldoc import load_yaml
 
 GOLDEN = Path(__file__).parent / "golden" / "card"
 CASES = sorted(GOLDEN.glob("*.yml"))
@@ -94,9 +94,9 @@ def test_shipped_schema_is_current() -> None:
     """The JSON Schema file in the package is the one the model generates."""
     import json
 
-    shipped = Path(__file__).parents[1] / "plugin" / "trl_cards" / "schema" / "card-v1.json"
+    shipped = Path(__file__).parents[1] / "plugin" / "trl_cards" / "cards" / "schema" / "card-v1.json"
     assert json.loads(shipped.read_text(encoding="utf-8")) == json_schema(), (
-        "Regenerate it: trl-cards schema > plugin/trl_cards/schema/card-v1.json"
+        "Regenerate it: trl-cards schema > plugin/trl_cards/cards/schema/card-v1.json"
     )
 
 
@@ -116,8 +116,8 @@ LOADER_CASES = [
 
 @pytest.mark.parametrize("source", LOADER_CASES)
 def test_memoised_loader_equals_yaml(source: str) -> None:
-    from trl_cards.fields import DUPLICATES
-    from trl_cards.yamldoc import load_yaml
+    from trl_cards.cards.fields import DUPLICATES
+    from trl_cards.cards.yamldoc import load_yaml
 
     loaded = load_yaml(source)
     expected = yaml.load(source, Loader=_TextDates)

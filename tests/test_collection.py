@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import card
-from trl_cards.collection import find_card_files, load_cards
-from trl_cards.globs import matches
+from trl_cards.cards.collection import find_card_files, load_cards
+from trl_cards.cards.globs import matches
 
 
 def _write(root: Path, path: str, text: str) -> None:
@@ -66,7 +66,7 @@ def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
 
 
 def test_watched_folders_never_include_the_whole_project(tmp_path: Path) -> None:
-    from trl_cards.collection import watched_folders
+    from trl_cards.cards.collection import watched_folders
 
     for path in ("cards/a/TRL.md", "cards/b/TRL.md", "teams/x/y/TRL.md"):
         _write(tmp_path, path, card("X", 1))

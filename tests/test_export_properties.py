@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from conftest import card
 from gitrepo import GitRepo
 from test_hostile_exports import GOOD, _component, _export
-from trl_cards.changes import ExportError, changes, read_export
-from trl_cards.export import cards_json
-from trl_cards.pipeline import Settings, build_project
-from trl_cards.sources import SOURCE_FORMAT, SourceSettings, read_exported
+from trl_cards.frontends.diff import ExportError, changes, read_export
+from trl_cards.model.pipeline import Settings, build_project
+from trl_cards.model.sources import SOURCE_FORMAT, SourceSettings, read_exported
+from trl_cards.outputs.card_json import cards_json
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 1, 1, tzinfo=UTC)

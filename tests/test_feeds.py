@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conftest import SiteRepo, card, review
-from trl_cards.badges import badge_svg, contrast
-from trl_cards.levels import LEVELS, level
+from trl_cards.cards.levels import LEVELS, level
+from trl_cards.outputs.badges import badge_svg, contrast
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

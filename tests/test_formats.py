@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from gitrepo import GitRepo
-from trl_cards import formats
-from trl_cards.card import Card, ParsedCard
-from trl_cards.collection import load_cards
-from trl_cards.timeline import load_histories
+from trl_cards.cards import formats
+from trl_cards.cards.card import Card, ParsedCard
+from trl_cards.cards.collection import load_cards
+from trl_cards.model.timeline import load_histories
 
 
 def _kep(text: str, path: str) -> ParsedCard:

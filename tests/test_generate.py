@@ -78,8 +78,8 @@ def test_a_site_without_the_plugin_from_generated_pages(site_repo: SiteRepo) -> 
 
 
 def test_generating_again_removes_what_is_no_longer_generated(site_repo: SiteRepo) -> None:
-    from trl_cards.generate import generate_files, write_files
-    from trl_cards.pipeline import Settings, build_project
+    from trl_cards.frontends.generate import generate_files, write_files
+    from trl_cards.model.pipeline import Settings, build_project
 
     site_repo.write("cards/a/TRL.md", "---\nid: A1\nname: A\nlevel: 2\n---\n")
     site_repo.write("cards/b/TRL.md", "---\nid: B1\nname: B\nlevel: 3\n---\n")

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gitrepo import GitRepo
-from trl_cards.history import read_history
-from trl_cards.timeline import build_histories, id_claims, trace_lineages
+from trl_cards.history.git import read_history
+from trl_cards.model.timeline import build_histories, id_claims, trace_lineages
 
 CARDS = ["cards/**/TRL.md"]
 

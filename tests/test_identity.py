@@ -12,7 +12,7 @@ import pytest
 
 from conftest import SiteRepo
 from gitrepo import GitRepo
-from trl_cards.timeline import CardHistory, load_histories
+from trl_cards.model.timeline import CardHistory, load_histories
 
 CARDS = ["cards/**/TRL.md"]
 
@@ -101,7 +101,7 @@ def test_a_copy_keeping_the_id_does_not_steal_the_original(site_repo: SiteRepo):
 
 
 def test_without_history_the_first_path_keeps_a_shared_id_and_says_so(tmp_path: Path):
-    from trl_cards.collection import load_cards
+    from trl_cards.cards.collection import load_cards
 
     for name in ("b", "a"):
         target = tmp_path / "cards" / name / "TRL.md"

@@ -14,11 +14,11 @@ import keps
 from conftest import SiteRepo, trl_cards
 from gitrepo import GitRepo
 from test_mapping import KEP, KEP_FORMAT
-from trl_cards.changes import changes as readiness_changes
-from trl_cards.config import TrlCardsConfig
-from trl_cards.mapping import OPTIONS, read_formats
-from trl_cards.pipeline import Project, Settings, build_project
-from trl_cards.timeline import ADVANCE, ENTRY, SKIP, SWITCHBACK
+from trl_cards.cards.mapping import OPTIONS, read_formats
+from trl_cards.frontends.config import TrlCardsConfig
+from trl_cards.frontends.diff import changes as readiness_changes
+from trl_cards.model.pipeline import Project, Settings, build_project
+from trl_cards.model.timeline import ADVANCE, ENTRY, SKIP, SWITCHBACK
 
 
 def test_every_key_of_a_format_is_in_the_reference() -> None:

@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 import yaml
 
-from trl_cards.formats import TRL, format_for
-from trl_cards.mapping import FormatError, read_formats
-from trl_cards.problem import Severity
+from trl_cards.cards.formats import TRL, format_for
+from trl_cards.cards.mapping import FormatError, read_formats
+from trl_cards.cards.problem import Severity
 
 KEP_FORMAT: dict[str, Any] = {
     "files": "keps/**/kep.yaml",

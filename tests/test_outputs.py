@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from conftest import SiteRepo, card
-from trl_cards import outputs
-from trl_cards.generate import generate_files
-from trl_cards.pipeline import Settings, build_project
+from trl_cards.frontends.generate import generate_files
+from trl_cards.model.pipeline import Settings, build_project
+from trl_cards.outputs import registry as outputs
 
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 

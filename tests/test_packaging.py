@@ -31,7 +31,7 @@ from offline import copy_files, dependency_folder, project_files
 
 ROOT = Path(__file__).parents[1]
 VERSION = re.findall(r'^version = "(.+?)"', (ROOT / "pyproject.toml").read_text("utf-8"), re.M)[0]
-WHEEL_NEEDS = ("templates/", "assets/", "schema/", "py.typed")
+WHEEL_NEEDS = ("outputs/templates/", "outputs/assets/", "cards/schema/", "py.typed")
 """What the package reads besides its modules: each must be in the wheel."""
 SDIST_NEEDS = ("tests/", "tools/", "docs/", "cards/", "overrides/", ".github/workflows/")
 SDIST_FILES = ("pyproject.toml", "mkdocs.yml", ".pre-commit-hooks.yaml", "LICENSE", "README.md")
@@ -98,7 +98,7 @@ def test_the_wheel_has_every_file_of_the_package(dists: Dists) -> None:
     assert sorted(set(package) - names) == []
     for need in WHEEL_NEEDS:
         assert any(n.startswith("trl_cards/" + need) for n in names), need
-    assert "trl_cards/templates/redirect.html" in names  # the one template outside *.md
+    assert "trl_cards/outputs/templates/redirect.html" in names  # the one template outside *.md
     assert not [n for n in names if n.startswith(("tests/", "tools/", "cards/"))]
     assert metadata["Version"] == VERSION
     assert metadata["License-Expression"] == "MIT"

@@ -10,13 +10,13 @@ from conftest import SiteRepo, card, trl_cards
 from gitrepo import GitRepo
 from test_build import _history_repo
 from trl_cards import load_project
-from trl_cards.export import project_json
+from trl_cards.outputs.card_json import project_json
 
 GEN_FILES = """\
 from pathlib import Path
 import mkdocs_gen_files
 import trl_cards
-from trl_cards.export import project_json
+from trl_cards.outputs.card_json import project_json
 
 project = trl_cards.load_project(Path("mkdocs.yml"))
 with mkdocs_gen_files.open("from-gen-files.json", "w") as f:

@@ -30,17 +30,17 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 
-from trl_cards.analytics import analyse
-from trl_cards.body import render_body
-from trl_cards.card import CARD_FIELDS, Card, ParsedCard, parse_card
-from trl_cards.collection import Collection
-from trl_cards.history import Commit, RepoHistory, Revision
-from trl_cards.outputs import build_outputs
-from trl_cards.pipeline import Project, Settings
-from trl_cards.problem import Problem
-from trl_cards.site import Site
-from trl_cards.templating import RenderedPage
-from trl_cards.timeline import CardHistory, build_histories
+from trl_cards.cards.body import render_body
+from trl_cards.cards.card import CARD_FIELDS, Card, ParsedCard, parse_card
+from trl_cards.cards.collection import Collection
+from trl_cards.cards.problem import Problem
+from trl_cards.history.git import Commit, RepoHistory, Revision
+from trl_cards.model.analytics import analyse
+from trl_cards.model.pipeline import Project, Settings
+from trl_cards.model.site import Site
+from trl_cards.model.timeline import CardHistory, build_histories
+from trl_cards.outputs.registry import build_outputs
+from trl_cards.outputs.templating import RenderedPage
 
 settings.register_profile(
     "trl-properties",

@@ -21,7 +21,7 @@ import yaml
 from browser import serve
 from conftest import SiteRepo, card, review, user_env
 from gitrepo import GitRepo
-from trl_cards.cache import CACHE_FOLDER
+from trl_cards.history.cache import CACHE_FOLDER
 
 ROOT = Path(__file__).parents[1]
 SITE_URL = "https://org.github.io/readiness/"

@@ -18,10 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sample_org import SampleSpec, generate_organisation
-from trl_cards import formats, timeline
-from trl_cards.card import quick_fields
-from trl_cards.history import read_history
-from trl_cards.yamldoc import _Loader
+from trl_cards.cards import formats
+from trl_cards.cards.card import quick_fields
+from trl_cards.cards.yamldoc import _Loader
+from trl_cards.history.git import read_history
+from trl_cards.model import timeline
 
 IDS = st.sampled_from(["A1", "P13.2", "x-y_z", "007", "1.10", "yes", "null", "VICTIM", "a b"])
 LEVELS = st.sampled_from(["3", "0", "9", "10", "-1", "3.0", "'3'", "!!int 3", "0x3", "~", ""])

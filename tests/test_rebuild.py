@@ -10,7 +10,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from conftest import SiteRepo, card
-from trl_cards.pipeline import Settings, build_project
+from trl_cards.model.pipeline import Settings, build_project
 
 
 def _serve_build(site_repo: SiteRepo, site: Path) -> None:

@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from conftest import Build, SiteRepo, card
-from trl_cards.card import json_schema, parse_card, split_front_matter
-from trl_cards.collection import DEFAULT_INCLUDE
-from trl_cards.urls import Urls
-from trl_cards.yamldoc import load_yaml
+from trl_cards.cards.card import json_schema, parse_card, split_front_matter
+from trl_cards.cards.collection import DEFAULT_INCLUDE
+from trl_cards.cards.yamldoc import load_yaml
+from trl_cards.outputs.urls import Urls
 
 ROOT = Path(__file__).parents[1]
 DOCS = ROOT / "docs"
@@ -84,7 +84,7 @@ def test_the_site_publishes_the_schema_as_draft_07(
     jsonschema.Draft7Validator.check_schema(schema)
     assert schema == json_schema()
     # Byte for byte the file that the package ships and `trl-cards schema` prints.
-    shipped = ROOT / "plugin" / "trl_cards" / "schema" / "card-v1.json"
+    shipped = ROOT / "plugin" / "trl_cards" / "cards" / "schema" / "card-v1.json"
     assert (build.site / PUBLISHED).read_bytes() == shipped.read_bytes()
     assert Urls().schema(1) == PUBLISHED
 

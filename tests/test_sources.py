@@ -11,8 +11,8 @@ import pytest
 
 from conftest import SiteRepo, card, review, trl_cards
 from gitrepo import GitRepo
-from trl_cards.pipeline import Settings
-from trl_cards.sources import SourceSettings, watched
+from trl_cards.model.pipeline import Settings
+from trl_cards.model.sources import SourceSettings, watched
 
 REPOSITORIES = {
     # name: (branch, cards: id -> (path, levels over time))

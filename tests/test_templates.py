@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import SiteRepo, card, trl_cards
-from trl_cards.templating import environment, render_page
+from trl_cards.outputs.templating import environment, render_page
 
 OVERRIDE = """\
 <p class="our-summary">{{ card.name }} is looked after by {{ card.owners|items }},

@@ -34,8 +34,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
 
-from trl_cards.card import Card, Debrief, Ethics, Requirement, Review, Risk
-from trl_cards.formats import TRL
+from trl_cards.cards.card import Card, Debrief, Ethics, Requirement, Review, Risk
+from trl_cards.cards.formats import TRL
 
 __all__ = [
     "TRUTH_COLUMNS",

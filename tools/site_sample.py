@@ -21,8 +21,8 @@ import mkdocs_gen_files
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sample_org import SampleSpec, generate_organisation
-from trl_cards.generate import generate_files
-from trl_cards.pipeline import Settings, build_project
+from trl_cards.frontends.generate import generate_files
+from trl_cards.model.pipeline import Settings, build_project
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "sample"

@@ -17,11 +17,11 @@ or, for a folder without mkdocs.yml:
 
 from pathlib import Path
 
-from .card import Card, Review, parse_card
-from .collection import Collection, load_cards
-from .levels import LEVELS, Level
-from .pipeline import Project, Settings, build_project
-from .timeline import CardHistory, Transition, load_histories
+from .cards.card import Card, Review, parse_card
+from .cards.collection import Collection, load_cards
+from .cards.levels import LEVELS, Level
+from .model.pipeline import Project, Settings, build_project
+from .model.timeline import CardHistory, Transition, load_histories
 
 
 def load_project(config_file: Path | str = "mkdocs.yml") -> Project:
@@ -31,7 +31,7 @@ def load_project(config_file: Path | str = "mkdocs.yml") -> Project:
         trl_cards.config.SettingsError: mkdocs.yml cannot give the plugin's settings.
         trl_cards.pipeline.PipelineError: the project cannot be read as configured.
     """
-    from .config import read_settings
+    from .frontends.config import read_settings
 
     return build_project(read_settings(Path(config_file)))
 

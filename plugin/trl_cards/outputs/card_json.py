@@ -1,0 +1,139 @@
+"""`api/cards.json`: every card and its transitions, a public machine-readable interface."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from ..cards.collection import Collection, printable_path, read_card_file
+from ..cards.levels import level
+from ..history.git import RepoHistory
+from ..model.analytics import System
+from ..model.pipeline import Project
+from ..model.site import Site
+from ..model.sources import Export, export_document
+from ..model.timeline import CardHistory, project_folders
+
+EXPORT_VERSION = 1
+
+
+def project_json(project: Project) -> str:
+    """The export of a project (`build_project`, `trl_cards.load_project`), as the site
+    writes it to `api/cards.json`."""
+    return cards_json(
+        project.collection,
+        project.histories,
+        project.site,
+        project.now,
+        project.analytics.systems,
+    )
+
+
+def source_json(project: Project, name: str, url: str | None) -> str:
+    """`trl-cards export`: the card JSON, and the source a readiness site of many repositories
+    is built from (`sources: - exports:`): this repository's card files and their whole
+    history, named `name`, with `url` its web view."""
+    document = json.loads(project_json(project))
+    directory = project.settings.directory
+    files = {}
+    for path in project.collection.files:
+        # Read as the cards were (bytes that are not UTF-8 replaced; a file too big or not a
+        # regular file left out, its problem already in the collection).
+        text = read_card_file(directory, path)[0] if project.site.source_of(path) is None else None
+        if text is not None:
+            files[path] = text
+    base = project.lineages.base
+    document["source"] = export_document(
+        Export(
+            name=name,
+            url=url,
+            commit_url=project.settings.commit_url,
+            branch=project.history.branch,
+            base=base,
+            ignore_revs=tuple(project.lineages.ignore_revs),
+            submodules=tuple(project_folders(project.history.submodules, base)),
+            files=files,
+            history=_shown_paths(project.history),
+        )
+    )
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _shown_paths(history: RepoHistory) -> RepoHistory:
+    """The history with its paths as the site shows them: a path that is not UTF-8 (git
+    allows any bytes) has its bytes as `\\xNN` escapes, so that the export is UTF-8 JSON
+    that a site can read; the card's pages already name it so."""
+    return replace(
+        history,
+        revisions=tuple(
+            replace(
+                r,
+                path=printable_path(r.path),
+                renamed_from=None if r.renamed_from is None else printable_path(r.renamed_from),
+            )
+            for r in history.revisions
+        ),
+    )
+
+
+def cards_json(
+    collection: Collection,
+    histories: Mapping[str, CardHistory],
+    site: Site,
+    generated: dt.datetime,
+    systems: Mapping[str, System] | None = None,
+) -> str:
+    """The export, as stable, sorted JSON text (documented in docs/export.md). `systems` are
+    the analytics' systems (`Project.analytics.systems`)."""
+    systems = systems or {}
+    cards = []
+    for card in collection.cards:
+        system = systems.get(card.id)
+        history = histories.get(card.id, CardHistory(card.id))
+        url = site.urls.url(site.urls.card(card.id))
+        cards.append(
+            {
+                "id": card.id,
+                "name": card.name,
+                "path": card.path,
+                "repository": site.repository_of(card.path),
+                "url": url,
+                "level": card.level,
+                "phase": level(card.level).phase.key,
+                "owners": list(card.owners),
+                "tags": list(card.tags),
+                "coupled": list(card.coupled),
+                "parts": list(card.parts),
+                "system_level": system.level if system else None,
+                "system_held_by": system.held_by if system else None,
+                "history_incomplete": history.incomplete,
+                "history_damage": history.damage,
+                "former_ids": [c.from_id for c in history.id_changes],
+                "transitions": [
+                    {
+                        "number": t.number,
+                        "from": t.from_level,
+                        "to": t.to_level,
+                        "date": t.date.isoformat(),
+                        "kind": t.kind,
+                        "switchback_kind": t.switchback_kind,
+                        "reviewed": t.reviewed if t.gated else None,
+                        "staged": t.staged,
+                        "commit": t.revision.revision.authored.sha,
+                        "landed_commit": t.revision.landed.sha,
+                        "author": t.revision.revision.authored.author,
+                        "url": f"{url}#{t.anchor}",
+                    }
+                    for t in history.transitions
+                ],
+            }
+        )
+    document: dict[str, Any] = {
+        "version": EXPORT_VERSION,
+        "generated": generated.isoformat(timespec="seconds"),
+        "cards": cards,
+    }
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"

@@ -1,0 +1,132 @@
+"""Atom feeds of what happens to the cards: every transition and every review record, for the
+whole organisation (`readiness/feed.xml`, the newest 200) and for each card
+(`readiness/cards/<id>/feed.xml`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from dataclasses import dataclass
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr
+
+from ..cards.border import clean_line
+from ..cards.card import Card
+from ..cards.levels import level
+from ..cards.problem import Problem
+from ..model.pipeline import Project
+from ..model.timeline import CardHistory
+from .urls import Urls, review_anchors
+
+LATEST = 200
+"""Entries in the organisation's feed."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of a card: a transition or a review record."""
+
+    card: Card
+    anchor: str
+    title: str
+    when: dt.datetime
+    author: str
+
+
+def files(project: Project, failures: list[Problem]) -> dict[str, str]:
+    urls = project.site.urls
+    by_card = {
+        card.id: entries(card, project.histories.get(card.id, CardHistory(card.id)))
+        for card in project.collection.cards
+    }
+    everything = sorted(
+        (e for found in by_card.values() for e in found), key=lambda e: e.when, reverse=True
+    )
+    made = {
+        feed_path(urls): _feed(
+            project, feed_path(urls), "Readiness: every transition and review", everything[:LATEST]
+        )
+    }
+    for card in project.collection.cards:
+        path = feed_path(urls, card.id)
+        made[path] = _feed(project, path, f"{card.id} {card.name}: readiness", by_card[card.id])
+    return made
+
+
+def nav(urls: Urls) -> list[str]:
+    return []
+
+
+def feed_path(urls: Urls, card_id: str | None = None) -> str:
+    """The organisation's feed, or a card's, relative to the site root."""
+    folder = f"{urls.prefix}/cards/{card_id}" if card_id else urls.prefix
+    return f"{folder}/feed.xml"
+
+
+def entries(card: Card, history: CardHistory) -> list[Entry]:
+    """The card's transitions and reviews, newest first."""
+    found = []
+    for t in history.transitions:
+        change = (
+            f"enters at level {t.to_level}"
+            if t.from_level is None
+            else f"level {t.from_level} → {t.to_level} ({t.kind}"
+            + (f", {t.gate}" if t.gate else "")
+            + ")"
+        )
+        author = t.revision.revision.authored.author
+        found.append(Entry(card, t.anchor, f"{card.id} {card.name}: {change}", t.date, author))
+    zone = history.transitions[-1].date.tzinfo if history.transitions else dt.timezone.utc
+    for review, anchor in zip(card.reviews, review_anchors(card), strict=True):
+        when = dt.datetime.combine(review.date, dt.time(), tzinfo=zone)
+        title = (
+            f"{card.id} {card.name}: gate {review.from_level} → {review.to_level} reviewed, "
+            f"{review.decision}"
+        )
+        found.append(Entry(card, anchor, title, when, ", ".join(review.reviewers)))
+    return sorted(found, key=lambda e: e.when, reverse=True)
+
+
+def escape(text: str) -> str:
+    """Text as XML character data: `&`, `<` and `>` escaped, and any character that XML 1.0
+    forbids (controls, which git accepts in a name) replaced, so no feed is ever invalid."""
+    return _escape(clean_line(text))
+
+
+def _feed(project: Project, path: str, title: str, items: list[Entry]) -> str:
+    urls = project.site.urls
+    base = (project.settings.site_url or "").rstrip("/")
+    folder = posixpath.dirname(path)
+
+    def href(card: Card, anchor: str = "") -> str:
+        return urls.link_from(folder, urls.card(card.id), anchor)
+
+    def ident(card: Card, anchor: str = "") -> str:
+        where = urls.url(urls.card(card.id)) + (f"#{anchor}" if anchor else "")
+        return f"{base}/{where}" if base else f"urn:x-trl-cards:{where}"
+
+    updated = items[0].when if items else project.now
+    body = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>{escape(title)}</title>",
+        f"<id>{escape(f'{base}/{path}' if base else f'urn:x-trl-cards:{path}')}</id>",
+        f"<updated>{updated.isoformat()}</updated>",
+        f'<link rel="self" href={quoteattr(posixpath.basename(path))}/>',
+        "<generator>mkdocs-trl-cards</generator>",
+    ]
+    for item in items:
+        lvl = level(item.card.level)
+        body += [
+            "<entry>",
+            f"<title>{escape(item.title)}</title>",
+            f"<id>{escape(ident(item.card, item.anchor))}</id>",
+            f"<link href={quoteattr(href(item.card, item.anchor))}/>",
+            f"<updated>{item.when.isoformat()}</updated>",
+            f"<author><name>{escape(item.author or 'unknown')}</name></author>",
+            f"<summary>{escape(item.title)}. Now at level {item.card.level}: "
+            f"{escape(lvl.name)}.</summary>",
+            "</entry>",
+        ]
+    body.append("</feed>")
+    return "\n".join(body) + "\n"

@@ -1,0 +1,64 @@
+"""The milestones page (the readiness at each quarter end and release tag) and a page per
+milestone of what changed since the one before."""
+
+from __future__ import annotations
+
+from ...cards.levels import LEVELS, PHASES, level
+from ...cards.problem import Problem
+from ...model.milestones import CHANGE_KINDS, CHANGE_LABELS, Period
+from ...model.pipeline import Project
+from ..templating import RenderedPage, render_page
+from ..urls import Urls
+from . import templates
+
+
+def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
+    periods = project.analytics.periods
+    env, site = templates(project), project.site
+    pages = {}
+    for index, period in enumerate(periods):
+        here = site.urls.changes(period.end.slug)
+        owners = sorted({o for c in period.changes for o in c.card.owners}, key=str.casefold)
+        tags = sorted({t for c in period.changes for t in c.card.tags}, key=str.casefold)
+        repositories = (
+            sorted({site.repository_of(c.card.path) for c in period.changes}, key=str.casefold)
+            if site.sources
+            else []
+        )
+        pages[here] = render_page(
+            env,
+            "changes.md",
+            site=site,
+            here=here,
+            period=period,
+            before=periods[index - 1] if index else None,
+            after=periods[index + 1] if index + 1 < len(periods) else None,
+            levels=LEVELS,
+            kinds=CHANGE_KINDS,
+            labels=CHANGE_LABELS,
+            options={"owner": owners, "tag": tags, "repository": repositories},
+        )
+    here = site.urls.milestones()
+    pages[here] = render_page(
+        env,
+        "milestones.md",
+        site=site,
+        here=here,
+        periods=list(reversed(periods)),
+        phases=PHASES,
+        per_phase=[_per_phase(p) for p in reversed(periods)],
+        kinds=CHANGE_KINDS,
+        labels=CHANGE_LABELS,
+    )
+    return pages
+
+
+def _per_phase(period: Period) -> dict[str, int]:
+    counts = dict.fromkeys((p.key for p in PHASES), 0)
+    for number, count in period.levels.items():
+        counts[level(number).phase.key] += count
+    return counts
+
+
+def nav(urls: Urls) -> list[str]:
+    return [urls.milestones()]

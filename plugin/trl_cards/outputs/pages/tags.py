@@ -1,0 +1,45 @@
+"""A page per tag, with its cards, and a page listing every tag."""
+
+from __future__ import annotations
+
+from ...cards.card import Card
+from ...cards.problem import Problem
+from ...model.pipeline import Project
+from ..templating import RenderedPage, render_page
+from ..urls import Urls, tag_slug
+from . import card_rows, filter_options, templates
+
+
+def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
+    env, site = templates(project), project.site
+    names: dict[str, list[str]] = {}  # slug -> the tags written so, in order of appearance
+    cards: dict[str, list[Card]] = {}  # slug -> the cards with one of those tags
+    for card in project.collection.cards:
+        for slug in dict.fromkeys(tag_slug(tag) for tag in card.tags):
+            cards.setdefault(slug, []).append(card)
+        for tag in card.tags:
+            written = names.setdefault(tag_slug(tag), [])
+            if tag not in written:
+                written.append(tag)
+    pages = {}
+    for slug in sorted(names):
+        rows = card_rows(cards[slug], project)
+        here = site.urls.tag(names[slug][0])
+        pages[here] = render_page(
+            env,
+            "tag.md",
+            site=site,
+            here=here,
+            names=names[slug],
+            rows=rows,
+            options=filter_options(rows),
+            phases=(),
+        )
+    here = site.urls.tags()
+    listed = [(names[slug], len(cards[slug])) for slug in sorted(names)]
+    pages[here] = render_page(env, "tags.md", site=site, here=here, tags=listed)
+    return pages
+
+
+def nav(urls: Urls) -> list[str]:
+    return [urls.tags()]

@@ -1,0 +1,72 @@
+"""`readiness/cards.csv`: where every card stands now, one row per card, for a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ..cards.levels import level
+from ..cards.problem import Problem
+from ..model.pipeline import Project
+from .urls import Urls
+
+COLUMNS = (
+    "id",
+    "name",
+    "level",
+    "level_name",
+    "phase",
+    "system_level",
+    "owners",
+    "reviewers",
+    "tags",
+    "last_change",
+    "path",
+    "url",
+    "repository",
+)
+
+
+def files(project: Project, failures: list[Problem]) -> dict[str, str]:
+    return {f"{project.site.urls.prefix}/cards.csv": state_csv(project)}
+
+
+def nav(urls: Urls) -> list[str]:
+    return []
+
+
+def state_csv(project: Project) -> str:
+    """The CSV text: lists joined with `; `, dates in ISO 8601 in the site's zone; a cell that
+    a spreadsheet would read as a formula starts with `'`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    urls = project.site.urls
+    for card in project.collection.cards:
+        history = project.histories.get(card.id)
+        changed = history.last_change if history else None
+        system = project.analytics.systems.get(card.id)
+        lvl = level(card.level)
+        row = [
+            card.id,
+            card.name,
+            str(card.level),
+            lvl.name,
+            lvl.phase.key,
+            str(system.level) if system else "",
+            "; ".join(card.owners),
+            "; ".join(card.reviewers),
+            "; ".join(card.tags),
+            changed.isoformat() if changed else "",
+            card.path,
+            urls.url(urls.card(card.id)),
+            project.site.repository_of(card.path),
+        ]
+        writer.writerow([_inert(cell) for cell in row])
+    return out.getvalue()
+
+
+def _inert(cell: str) -> str:
+    """A cell that spreadsheets do not run: `=`, `+`, `-`, `@` and control characters first
+    make a formula (CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
