@@ -94,7 +94,9 @@ def test_shipped_schema_is_current() -> None:
     """The JSON Schema file in the package is the one the model generates."""
     import json
 
-    shipped = Path(__file__).parents[1] / "plugin" / "trl_cards" / "cards" / "schema" / "card-v1.json"
+    shipped = (
+        Path(__file__).parents[1] / "plugin" / "trl_cards" / "cards" / "schema" / "card-v1.json"
+    )
     assert json.loads(shipped.read_text(encoding="utf-8")) == json_schema(), (
         "Regenerate it: trl-cards schema > plugin/trl_cards/cards/schema/card-v1.json"
     )

@@ -66,7 +66,7 @@ def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
 
 
 def test_watched_folders_never_include_the_whole_project(tmp_path: Path) -> None:
-    from trl_cards.cards.collection import watched_folders
+    from trl_cards.frontends.serve import watched_folders
 
     for path in ("cards/a/TRL.md", "cards/b/TRL.md", "teams/x/y/TRL.md"):
         _write(tmp_path, path, card("X", 1))

@@ -23,8 +23,10 @@ from conftest import card
 from gitrepo import GitRepo
 from test_hostile_exports import GOOD, _component, _export
 from trl_cards.frontends.diff import ExportError, changes, read_export
+from trl_cards.model.exports import SOURCE_FORMAT
 from trl_cards.model.pipeline import Settings, build_project
-from trl_cards.model.sources import SOURCE_FORMAT, SourceSettings, read_exported
+from trl_cards.model.settings import SourceSettings
+from trl_cards.model.sources import Reading, read_exported
 from trl_cards.outputs.card_json import cards_json
 
 UTC = dt.timezone.utc
@@ -128,7 +130,7 @@ def test_the_export_reader_refuses_any_json_without_raising(
     folder = tmp_path_factory.mktemp("json")
     path = folder / "any.json"
     path.write_text(json.dumps(value), encoding="utf-8")
-    record = read_exported(path, UTC)
+    record = read_exported(path, Reading(UTC))
     if record.label:  # a valid export, if an empty one
         assert record.label == record.name + "/" and not record.problems
         assert all(p.startswith(record.label) for p in record.files.texts)

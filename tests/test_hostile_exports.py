@@ -524,7 +524,7 @@ def test_a_url_template_in_mkdocs_yml_is_checked_when_it_is_read(
     site.commit("A site")
     build = _measured_build(site.path)
     assert build.returncode == 1 and "Traceback" not in build.log
-    assert named in build.log and "Fix: write it as `https://git.example/org/repo" in build.log
+    assert named in build.log and "Fix: Write it as `https://git.example/org/repo" in build.log
 
 
 def test_a_checkout_on_a_branch_that_looks_like_a_template_links_as_plain_text(

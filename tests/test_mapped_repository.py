@@ -14,7 +14,8 @@ import keps
 from conftest import SiteRepo, trl_cards
 from gitrepo import GitRepo
 from test_mapping import KEP, KEP_FORMAT
-from trl_cards.cards.mapping import OPTIONS, read_formats
+from trl_cards.cards.mapping import FORMAT_OPTIONS as OPTIONS
+from trl_cards.cards.mapping import read_formats
 from trl_cards.frontends.config import TrlCardsConfig
 from trl_cards.frontends.diff import changes as readiness_changes
 from trl_cards.model.pipeline import Project, Settings, build_project

@@ -658,12 +658,11 @@ def render_pages(
         Settings(Path()),
         collection,
         histories,
-        RepoHistory(None, None, None),
         Site(),
         analyse(collection.cards, histories, NOW),
         NOW,
     )
-    made, _, _ = build_outputs(project)
+    made = build_outputs(project).files
     return {uri: page for uri, page in made.items() if isinstance(page, RenderedPage)}
 
 

@@ -181,7 +181,7 @@ def test_a_site_under_a_sub_path_resolves_every_link_there(tmp_path: Path) -> No
                 if target is not None:
                     targets.setdefault(target, set()).add(page_url)
         assert len(targets) >= 30, sorted(targets)
-        assert local + "assets/trl-cards.css" in targets
+        assert local + "readiness/assets/trl-cards.css" in targets
         broken = {url: sorted(on) for url, on in targets.items() if _get(url)[0] != 200}
         assert broken == {}
         _, card_page = _get(local + "readiness/cards/A1/")

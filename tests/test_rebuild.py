@@ -61,6 +61,7 @@ def test_an_edited_card_rebuilds_only_the_pages_it_changes(
         "readiness/cards/C3/index.html",
         "readiness/index.html",
         "readiness/levels/3/index.html",
+        "readiness/api/cards.json",
         "api/cards.json",
     }
     assert len(before) > 20

@@ -15,7 +15,7 @@ from conftest import Build, SiteRepo, card
 from trl_cards.cards.card import json_schema, parse_card, split_front_matter
 from trl_cards.cards.collection import DEFAULT_INCLUDE
 from trl_cards.cards.yamldoc import load_yaml
-from trl_cards.outputs.urls import Urls
+from trl_cards.model.urls import Urls
 
 ROOT = Path(__file__).parents[1]
 DOCS = ROOT / "docs"

@@ -11,8 +11,8 @@ import pytest
 
 from conftest import SiteRepo, card, review, trl_cards
 from gitrepo import GitRepo
-from trl_cards.model.pipeline import Settings
-from trl_cards.model.sources import SourceSettings, watched
+from trl_cards.frontends.serve import watched
+from trl_cards.model.settings import Settings, SourceSettings
 
 REPOSITORIES = {
     # name: (branch, cards: id -> (path, levels over time))

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from conftest import SiteRepo, card
-from trl_cards.outputs.urls import RepoLinks, Urls, repo_links
+from trl_cards.model.repositories import RepoLinks, repo_links
+from trl_cards.model.urls import Urls
 
 
 @pytest.mark.parametrize(
@@ -132,7 +133,7 @@ def test_the_source_link_keeps_the_subfolder_of_mkdocs_yml(tmp_path) -> None:
 
 
 def test_a_tag_shares_a_page_only_with_tags_written_alike() -> None:
-    from trl_cards.outputs.urls import tag_slug
+    from trl_cards.model.urls import tag_slug
 
     assert tag_slug("Computer vision") == tag_slug("computer-vision") == "computer-vision"
     assert tag_slug("C++") == tag_slug("c++") != tag_slug("c") == "c"

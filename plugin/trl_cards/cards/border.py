@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .problem import FixableError
+
 __all__ = [
     "EARLIEST",
     "RefusedError",
@@ -38,13 +40,11 @@ FUTURE = dt.timedelta(days=1)
 """How far after the build a date may be (clocks and time zones disagree by hours, not more)."""
 
 
-class RefusedError(Exception):
+class RefusedError(FixableError):
     """A file or value refused at the border: what is wrong with it, and what to do."""
 
     def __init__(self, message: str, fix: str, kind: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.fix = fix
+        super().__init__(message, fix)
         self.kind = kind
         """What was refused, for callers that say it in their own words: `link`, `special`
         (not a regular file), `large`, `unreadable`; empty for a value."""

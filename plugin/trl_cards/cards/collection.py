@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -13,7 +13,7 @@ from typing import NamedTuple
 from .border import RefusedError, read_regular_file
 from .card import MAX_FILE_CHARS, Card, ParsedCard, locate_problems
 from .formats import CardFormat, card_patterns, format_for
-from .globs import literal_folder, matches
+from .globs import matches
 from .problem import Problem, Severity
 
 DEFAULT_INCLUDE = ("**/TRL.md", "**/TRL.yml", "**/TRL.yaml")
@@ -133,38 +133,6 @@ def _refused(path: str, refused: RefusedError) -> Problem:
             "Keep the card short and link to long material.",
         )
     return Problem(path, refused.message, refused.fix)
-
-
-def watched_folders(
-    directory: Path, include: Sequence[str], files: Iterable[str]
-) -> list[tuple[Path, bool]]:
-    """The folders `mkdocs serve` must watch so that editing a card rebuilds the site, each
-    with whether to watch it recursively.
-
-    MkDocs polls every watched folder in a thread of its own, so there are as few as can be.
-    The literal folder of a pattern (`cards` in `cards/**/TRL.md`) is watched whole, so a new
-    card there is seen too. A pattern that starts with a wildcard would mean watching the whole
-    project (`.git` and `.cache` included): then each top-level folder that holds cards is
-    watched whole (`teams/` for `teams/*/*/TRL.md`), and the project's folder alone, not
-    recursively, when a card sits in it.
-    """
-    roots: set[Path] = set()
-    shallow = False
-    for pattern in include:
-        folder = literal_folder(pattern)
-        if folder:
-            roots.add(directory / folder)
-            continue
-        for f in files:
-            if matches(f, [pattern]):
-                top, _, rest = f.partition("/")
-                if rest:
-                    roots.add(directory / top)
-                else:
-                    shallow = True
-    outermost = sorted(r for r in roots if not any(o in r.parents for o in roots))
-    watched = [(r, True) for r in outermost if r.is_dir()]
-    return [(directory, False), *watched] if shallow else watched
 
 
 def _unknown_reference(card: Card, key: str, index: int, ref: str, near: str | None) -> Problem:

@@ -1,81 +1,132 @@
-"""Maturity files of another format, read as cards: a mapping in mkdocs.yml (`formats:`) says
-which keys of a YAML file give a card's id, name, owners, reviewers, tags and level.
-
-An organisation that already records maturity in files of its own (a Kubernetes `kep.yaml`
-with `kep-number`, `title` and `stage: beta`) gets its readiness site without rewriting a
-file. A mapped file is parsed into the same `Card` as a TRL card, so discovery, history (with
-its identity rules), the pages and the export treat it as one (`formats.format_for`).
-
-The level is a number 0..9, or a stage of an ordered scale (`alpha: 4, beta: 6, stable: 8`).
-Such a format has no review records: its own process is the gate between two of its stages,
-so a move to the next stage is an advance that needs no record, while a move over a stage is
-a skip and a switchback a change no gate decided, as for a card (`Card.stages`). A value on no
-scale is reported with the values that are (and the one it matches but for case), never
-guessed; without a level the file cannot be shown, and is left out with the problem.
+"""`formats:` in mkdocs.yml: the maturity formats a site reads as cards, each entry a mapping
+of keys declared once (`FORMAT_OPTIONS`, read by `options.read_record`) into a `MappedFormat`.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
-import json
-import re
-from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from .border import excerpt
-from .card import MAX_FILE_CHARS, Card, ParsedCard, unreadable
-from .fields import (
-    DUPLICATES,
-    ID_PATTERN,
-    Identifier,
-    Integer,
-    ListOf,
-    Report,
-    Text,
-    Unreadable,
-)
 from .formats import CardFormat
 from .levels import HIGHEST, LOWEST
-from .problem import Problem, Severity
-from .yamldoc import Located, fill_raw, load_yaml, locate_keys, yaml_error
+from .mapped import PLACEHOLDER, MappedFormat
+from .options import Option, OptionError, read_record, shown
 
-__all__ = ["OPTIONS", "FormatError", "MappedFormat", "Option", "read_formats"]
+__all__ = ["FORMAT_OPTIONS", "FormatError", "read_formats"]
 
 
-class FormatError(Exception):
+class FormatError(OptionError):
     """`formats` in mkdocs.yml cannot be read; the message names the key and the fix."""
 
 
-@dataclass(frozen=True)
-class Option:
-    """One key of an entry of `formats`, with the sentence the reference docs show."""
+def _key(value: object, where: str) -> str:
+    if not isinstance(value, str) or not all(part.strip() for part in value.split(".")):
+        raise FormatError(
+            f"`{where}` in mkdocs.yml: {shown(value)} is not a key: a key of the file, or keys "
+            "through nested mappings joined by `.` (`maturity.stage`).",
+            "Write the key as it is in the file, e.g. `title`.",
+        )
+    return value
 
-    name: str
-    doc: str
-    required: bool = False
+
+def _keys(value: object, where: str) -> tuple[str, ...]:
+    return tuple(_key(item, where) for item in _list(value, where, "a key"))
 
 
-OPTIONS = (
+def _globs(value: object, where: str) -> tuple[str, ...]:
+    globs = []
+    for pattern in _list(value, where, "a glob"):
+        if not pattern.strip("/ "):
+            raise FormatError(
+                f"`{where}` in mkdocs.yml has an empty glob.", "Write `keps/**/kep.yaml`."
+            )
+        globs.append(pattern.lstrip("/"))
+    return tuple(globs)
+
+
+def _list(value: object, where: str, what: str) -> list[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+        raise FormatError(
+            f"`{where}` in mkdocs.yml must be {what} or a list of them, not {shown(value)}.",
+            f"Write `{where.rsplit('.', 1)[-1]}: [...]` with each item as text.",
+        )
+    return items
+
+
+def _id_template(value: object, where: str) -> str:
+    fix = 'Write the id as a template of the file\'s keys: `id: "KEP-{kep-number}"`.'
+    if not isinstance(value, str):
+        raise FormatError(f"`{where}` in mkdocs.yml is {shown(value)}, not text.", fix)
+    outside = PLACEHOLDER.sub("", value)
+    if "{" in outside or "}" in outside:
+        raise FormatError(
+            f"`{where}` in mkdocs.yml is `{excerpt(value)}`, with a `{{` or `}}` that does not "
+            "enclose a key.",
+            'Write each key in one pair of braces: `id: "KEP-{kep-number}"`.',
+        )
+    if not PLACEHOLDER.search(value):
+        raise FormatError(
+            f"`{where}` in mkdocs.yml is `{excerpt(value)}`, which names no key in braces: "
+            "every file would have that id.",
+            fix,
+        )
+    for key in PLACEHOLDER.findall(value):
+        _key(key, where)
+    return value
+
+
+def _scale(value: object, where: str) -> tuple[tuple[str, int], ...]:
+    if not isinstance(value, dict) or not value:
+        raise FormatError(
+            f"`{where}` in mkdocs.yml must be a mapping of stage: level, not {shown(value)}.",
+            "Write the stages from the least mature: `scale: {alpha: 4, beta: 6, stable: 8}`.",
+        )
+    out: list[tuple[str, int]] = []
+    for stage, level in value.items():
+        if not isinstance(stage, str) or not stage.strip():
+            raise FormatError(
+                f"`{where}` in mkdocs.yml has the stage {shown(stage)}, which is not text.",
+                f'Quote it: `"{stage}": {level}`.',
+            )
+        if isinstance(level, bool) or not isinstance(level, int) or not LOWEST <= level <= HIGHEST:
+            raise FormatError(
+                f"`{where}.{stage}` in mkdocs.yml is {shown(level)}, not a level from {LOWEST} "
+                f"to {HIGHEST}.",
+                f"Give the stage the MLTRL level it stands for, e.g. `{stage}: 4`.",
+            )
+        if out and level < out[-1][1]:
+            raise FormatError(
+                f"`{where}.{stage}` in mkdocs.yml is level {level}, below `{out[-1][0]}: "
+                f"{out[-1][1]}` before it.",
+                "List the stages from the least mature to the most, with levels that never go "
+                "down.",
+            )
+        out.append((stage, level))
+    return tuple(out)
+
+
+FORMAT_OPTIONS = (
     Option(
         "files",
         "Glob(s) of the files read in this format, relative to mkdocs.yml "
         "(`keps/**/kep.yaml`). They are cards without being listed in `include`; `exclude` "
         "still applies.",
+        _globs,
         required=True,
     ),
     Option(
         "id",
         "The card's id, as a template of the file's keys in braces: `KEP-{kep-number}`. A "
         "number is put in as it is written (`0042` stays `0042`).",
+        _id_template,
         required=True,
     ),
-    Option("name", "The key of the component's name: `title`.", required=True),
+    Option("name", "The key of the component's name: `title`.", _key, required=True),
     Option(
         "level",
         "The key of the level: a number 0..9, or one of the stages of `scale`.",
+        _key,
         required=True,
     ),
     Option(
@@ -83,457 +134,22 @@ OPTIONS = (
         "The stages the level key takes, from the least mature to the most, each with its "
         "MLTRL level: `{alpha: 4, beta: 6, stable: 8}`. Several stages may share a level. "
         "Without it, the value is the level itself.",
+        _scale,
+        (),
     ),
-    Option("owners", "The key, or list of keys, of the owners: each text or a list of text."),
-    Option("reviewers", "The key, or list of keys, of the people who review its gates."),
-    Option("tags", "The key, or list of keys, of the card's tags."),
+    Option(
+        "owners",
+        "The key, or list of keys, of the owners: each text or a list of text.",
+        _keys,
+        (),
+    ),
+    Option("reviewers", "The key, or list of keys, of the people who review its gates.", _keys, ()),
+    Option("tags", "The key, or list of keys, of the card's tags.", _keys, ()),
 )
 """The keys of an entry of `formats`, declared once: validation and the docs' table."""
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_PEOPLE = ListOf(Text(one_line=True))
-_ID = Identifier(
-    pattern=ID_PATTERN,
-    pattern_help="letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most "
-    "64 characters.",
-)
 
-
-@dataclass(frozen=True)
-class MappedFormat:
-    """How the files of one glob give cards: which key holds what (keys may be paths through
-    nested mappings, `maturity.stage`)."""
-
-    files: tuple[str, ...]
-    id: str
-    """The id template: `KEP-{kep-number}`."""
-    name: str
-    level: str
-    scale: tuple[tuple[str, int], ...] = ()
-    """(stage, level), from the least mature stage; empty: the value is the level."""
-    owners: tuple[str, ...] = ()
-    reviewers: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    where: str = "formats[0]"
-    """The entry of mkdocs.yml that declares it, for messages."""
-
-    @property
-    def placeholders(self) -> tuple[str, ...]:
-        """The keys the id is made of, in order."""
-        return tuple(dict.fromkeys(_PLACEHOLDER.findall(self.id)))
-
-    @property
-    def stages(self) -> tuple[int, ...]:
-        """The levels of the stages, lowest first; every level when the value is a number."""
-        if not self.scale:
-            return tuple(range(LOWEST, HIGHEST + 1))
-        return tuple(sorted({level for _, level in self.scale}))
-
-    def parse(self, text: str, path: str) -> ParsedCard:
-        """The card a file of this format gives, and every problem; never raises."""
-        try:
-            return self._parse(text, path)
-        except Exception as error:  # one file must never cost the site
-            return unreadable(path, error)
-
-    def quick(self, text: str, path: str) -> tuple[str, int] | None:
-        """No fast reader: every revision of a mapped file is parsed. A `kep.yaml` takes
-        0.45 ms, so the 2,551 revisions of the real kubernetes/enhancements history cost about
-        a second; a reader by lines would have to prove each key of the id template plain."""
-        return None
-
-    def _parse(self, text: str, path: str) -> ParsedCard:
-        if len(text) > MAX_FILE_CHARS:
-            return _unusable(
-                path,
-                f"is {len(text):,} characters long; a card may have {MAX_FILE_CHARS:,}.",
-                "Move long material to linked documents.",
-            )
-        source = text.removeprefix("\ufeff")
-        try:
-            data = load_yaml(source)
-        except yaml.YAMLError as error:
-            message, fix, line = yaml_error(error, source)
-            return _unusable(path, message, fix, None if line is None else line + 1)
-        if not isinstance(data, dict):
-            return _unusable(
-                path,
-                f"is not a mapping of keys, so it is not a file that the format `{self.where}` "
-                "of mkdocs.yml can read.",
-                f"Write `key: value` lines, or leave the file out of `{self.where}.files`.",
-                line=1,
-            )
-        found = _Found()
-        card_id = self._card_id(data, source, found.report(identity=True))
-        name = self._name(data, found.report(identity=True))
-        level = self._level(data, found.report(identity=True))
-        extra = found.report(identity=False)
-        people = {key: self._people(data, getattr(self, key), extra) for key in _LISTS}
-        duplicated = set(data.get(DUPLICATES, ())) & {k.split(".")[0] for k in self._keys()}
-        for key in sorted(duplicated):
-            extra(
-                key,
-                "is written twice; YAML keeps only the last one.",
-                "Remove the line you do not mean, so that a reader sees what the site shows.",
-                kept=True,
-            )
-        problems = found.problems(source, path)
-        if card_id is None or name is None or level is None:
-            return ParsedCard(None, problems, card_id)
-        card = Card(
-            id=card_id,
-            name=name,
-            level=level,
-            path=path,
-            owners=people["owners"],
-            reviewers=people["reviewers"],
-            tags=people["tags"],
-            body=self._body(_lookup(data, self.level)[1], level),
-            stages=self.stages,
-        )
-        return ParsedCard(card, problems, card_id)
-
-    def _keys(self) -> tuple[str, ...]:
-        return (
-            *self.placeholders,
-            self.name,
-            self.level,
-            *self.owners,
-            *self.reviewers,
-            *self.tags,
-        )
-
-    def _card_id(self, data: dict[Any, Any], source: str, report: Report) -> str | None:
-        values: dict[str, str] = {}
-        for key in self.placeholders:
-            role = f"the card's id is made of it (`id: {self.id}`"
-            value = self._required(data, key, role, "the value", report)
-            if value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, str | int | float):
-                report(
-                    key,
-                    f"must be text or a number to make the card's id (`{self.id}`), not "
-                    f"{_shown(value)}.",
-                    f'Write it as text: `{_leaf(key)}: "..."`.',
-                )
-            else:
-                values[key] = value if isinstance(value, str) else _as_written(source, key, value)
-        if len(values) < len(self.placeholders):
-            return None
-        card_id = _PLACEHOLDER.sub(lambda m: values[m.group(1)], self.id)
-        reasons: list[str] = []
-
-        def reason(key: str, message: str, fix: str, *, kept: bool = False) -> None:
-            reasons.append(message)
-
-        _ID.check(card_id, "id", reason)
-        if reasons:
-            report(
-                self.placeholders[0],
-                f"makes the id `{excerpt(card_id)}` (`id: {self.id}`), which {reasons[0]}",
-                "Correct the value, or the `id` template of this format in mkdocs.yml "
-                f"(`{self.where}.id`).",
-            )
-            return None
-        return card_id
-
-    def _required(
-        self, data: dict[Any, Any], key: str, role: str, what: str, report: Report
-    ) -> Any:
-        """The value at `key`, which the card's `role` comes from; None, reported, when it is
-        missing, empty or unreadable (`what` is what to write there)."""
-        present, value = _lookup(data, key)
-        if not present or value is None:
-            report(
-                key,
-                f"{'is missing' if not present else 'has no value'}, and {role} in "
-                f"`{self.where}` of mkdocs.yml).",
-                f"Write {what} after `{_leaf(key)}:`.",
-            )
-            return None
-        if isinstance(value, Unreadable):
-            report(key, *value.describe())
-            return None
-        return value
-
-    def _name(self, data: dict[Any, Any], report: Report) -> str | None:
-        role = f"it is the card's name (`name: {self.name}`"
-        value = self._required(data, self.name, role, "the component's name", report)
-        if value is None:
-            return None
-        name: str | None = Text(one_line=True).check(value, self.name, report)
-        return name
-
-    def _level(self, data: dict[Any, Any], report: Report) -> int | None:
-        known = ", ".join(f"`{stage}`" for stage, _ in self.scale[:20])
-        known += ", ..." if len(self.scale) > 20 else ""
-        role = f"it is the card's level (`level: {self.level}`"
-        what = f"one of {known}" if self.scale else f"a level from {LOWEST} to {HIGHEST}"
-        value = self._required(data, self.level, role, what, report)
-        if value is None:
-            return None
-        if not self.scale:
-            level: int | None = Integer(LOWEST, HIGHEST).check(value, self.level, report)
-            return level
-        stages = dict(self.scale)
-        if isinstance(value, str) and value in stages:
-            return stages[value]
-        shown = f"`{excerpt(value)}`" if isinstance(value, str) else _shown(value)
-        message = f"{shown} is not a stage of the scale of `{self.where}` in mkdocs.yml ({known})"
-        near = (
-            next((s for s in stages if s.casefold() == value.strip().casefold()), None)
-            if isinstance(value, str)
-            else None
-        )
-        scale_key = f"`{self.where}.scale`"
-        if near is not None:
-            spaced = "" if near.casefold() == str(value).casefold() else " and spaces"
-            message += f"; `{near}` differs from it only in case{spaced}"
-            fix = f"Write `{_leaf(self.level)}: {near}`, or add `{excerpt(value)}` to {scale_key}."
-        else:
-            guess = difflib.get_close_matches(str(value), stages, n=1)
-            fix = (f"Did you mean `{guess[0]}`? " if guess else "") + (
-                f"Write one of the stages, or add this one to {scale_key} with its level."
-            )
-        report(self.level, message + ".", fix)
-        return None
-
-    def _people(
-        self, data: dict[Any, Any], keys: tuple[str, ...], report: Report
-    ) -> tuple[str, ...]:
-        out: list[str] = []
-        for key in keys:
-            present, value = _lookup(data, key)
-            if not present or value is None:
-                continue
-            if isinstance(value, Unreadable):
-                report(key, *value.describe())
-                continue
-            out += _PEOPLE.check(value, key, report) or []
-        return tuple(dict.fromkeys(out))
-
-    def _body(self, value: Any, level: int) -> str:
-        """One line that says where the level comes from: the stage, and the scale."""
-        if not self.scale:
-            return ""
-        scale = ", ".join(f"`{stage}` {n}" for stage, n in self.scale)
-        return (
-            f"Level {level} is stage `{value}` of this file's `{self.level}`, on this site's "
-            f"scale: {scale}."
-        )
-
-    def write(self, card: Card) -> str:
-        """The keys this format reads, as YAML that reads back as this card (values quoted as
-        JSON, which YAML reads as written).
-
-        Raises:
-            ValueError: the card's id does not fit the id template, or its level is on no
-                stage of the scale.
-        """
-        values = self._id_values(card.id)
-        values[self.name] = card.name
-        if self.scale:
-            stage = next((s for s, n in self.scale if n == card.level), None)
-            if stage is None:
-                raise ValueError(f"level {card.level} is on no stage of {self.where}.scale")
-            values[self.level] = stage
-        else:
-            values[self.level] = card.level
-        for key in _LISTS:
-            keys, people = getattr(self, key), getattr(card, key)
-            if keys and people:
-                values[keys[0]] = list(people)
-        tree: dict[str, Any] = {}
-        for key, value in values.items():
-            *parents, leaf = key.split(".")
-            node = tree
-            for parent in parents:
-                node = node.setdefault(parent, {})
-            node[leaf] = value
-        return "".join(_yaml_lines(tree, 0))
-
-    def _id_values(self, card_id: str) -> dict[str, Any]:
-        """The values of the id's keys, read back from an id made by the template."""
-        keys = self.placeholders
-        pattern, used = "", set()
-        for literal, key in re.findall(r"([^{}]*)(?:\{([^{}]*)\})?", self.id):
-            pattern += re.escape(literal)
-            if key:
-                group = f"p{keys.index(key)}"
-                pattern += f"(?P={group})" if key in used else f"(?P<{group}>.+?)"
-                used.add(key)
-        match = re.fullmatch(pattern, card_id)
-        if match is None:
-            raise ValueError(f"the id `{card_id}` does not fit the template `{self.id}`")
-        return {key: match.group(f"p{i}") for i, key in enumerate(keys)}
-
-    def schema(self) -> dict[str, Any]:
-        """The keys this format reads, as JSON Schema (draft-07); its other keys are free."""
-        text = {"type": "string", "minLength": 1}
-        people = {"anyOf": [text, {"type": "array", "items": text}]}
-        level = (
-            {"type": "string", "enum": [stage for stage, _ in self.scale]}
-            if self.scale
-            else {"type": "integer", "minimum": LOWEST, "maximum": HIGHEST}
-        )
-        properties: dict[str, dict[str, Any]] = {
-            **{key: {"type": ["string", "number"]} for key in self.placeholders},
-            self.name: text,
-            self.level: level,
-            **{key: people for name in _LISTS for key in getattr(self, name)},
-        }
-        required = {*self.placeholders, self.name, self.level}
-        root: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
-        for key, schema in properties.items():
-            *parents, leaf = key.split(".")
-            node = root
-            for parent in parents:
-                child = node["properties"].setdefault(
-                    parent, {"type": "object", "properties": {}, "required": []}
-                )
-                if key in required and parent not in node["required"]:
-                    node["required"].append(parent)
-                node = child
-            node["properties"][leaf] = schema
-            if key in required and leaf not in node["required"]:
-                node["required"].append(leaf)
-        return {
-            "$schema": "http://json-schema.org/draft-07/schema#",
-            "title": f"Files read as TRL cards by `{self.where}` ({', '.join(self.files)})",
-            **root,
-        }
-
-    def card_format(self) -> CardFormat:
-        """This mapping as a card format. Equal mappings give the same object, so that a
-        mkdocs.yml read again (`mkdocs serve`) keeps the parses and lineages of the last build.
-        """
-        return _card_format(self)
-
-
-@functools.cache
-def _card_format(mapped: MappedFormat) -> CardFormat:
-    return CardFormat(
-        name=f"mapped:{','.join(mapped.files)}",
-        files=mapped.files,
-        parse=mapped.parse,
-        quick=mapped.quick,
-        write=mapped.write,
-        schema=mapped.schema,
-    )
-
-
-_LISTS = ("owners", "reviewers", "tags")
-
-
-class _Found:
-    """The problems of one file, each knowing whether it costs the card (its identity)."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, str, str, bool, bool]] = []
-
-    def report(self, *, identity: bool) -> Report:
-        def report(key: str, message: str, fix: str, *, kept: bool = False) -> None:
-            self.items.append((key, message, fix, kept, identity))
-
-        return report
-
-    def problems(self, source: str, path: str) -> tuple[Problem, ...]:
-        located = locate_keys(source) if self.items else {}
-        out = []
-        for key, message, fix, kept, identity in self.items:
-            severity = Severity.WARNING  # a value kept (cleaned, cut, ignored) or left out
-            if identity and not kept:
-                message += " The card is left out until this is fixed."
-                severity = Severity.ERROR
-            elif not kept:
-                message += f" So `{key}` is left out."
-            spot = _locate(key, located)
-            out.append(
-                Problem(
-                    path,
-                    f"`{key}` {fill_raw(message, located.get(key))}",
-                    fill_raw(fix, located.get(key)),
-                    line=None if spot is None else spot + 1,
-                    key=key,
-                    severity=severity,
-                )
-            )
-        return tuple(sorted(out, key=lambda p: p.line or 0))
-
-
-def _locate(key: str, located: dict[str, Located]) -> int | None:
-    """The 0-based line of a key, or of the nearest mapping above it that is there."""
-    while key not in located:
-        if not key:
-            return None
-        key = re.sub(r"(\[\d+\]|\.?[^.\[\]]*)$", "", key, count=1)
-    return located[key].line
-
-
-def _lookup(data: dict[Any, Any], key: str) -> tuple[bool, Any]:
-    """(present, value) of a key path through nested mappings."""
-    node: Any = data
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
-
-
-def _as_written(source: str, key: str, value: int | float) -> str:
-    """A number as the file writes it (`0042`, `1.10`): YAML reads those as 34 and 1.1."""
-    if "." not in key:
-        lines = re.findall(
-            rf"^{re.escape(key)}:[ \t]+([^\s#'\"][^\s#]*)[ \t]*(?:#[^\n]*)?$", source, re.M
-        )
-        if len(lines) == 1 and _reads_as(lines[0], value):
-            return str(lines[0])
-    located = locate_keys(source).get(key)
-    return located.raw if located is not None and located.raw else str(value)
-
-
-@functools.lru_cache(maxsize=1 << 12)
-def _reads_as_cached(raw: str) -> object:
-    try:
-        return yaml.safe_load(raw)
-    except yaml.YAMLError:
-        return None
-
-
-def _reads_as(raw: str, value: int | float) -> bool:
-    read = _reads_as_cached(raw)
-    return type(read) is type(value) and read == value
-
-
-def _leaf(key: str) -> str:
-    return re.sub(r"(\[\d+\])+$", "", key).rsplit(".", 1)[-1]
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()} (YAML reads yes/no/on/off as booleans)"
-    if isinstance(value, dict | list):
-        return excerpt(value)
-    return f"the {type(value).__name__} `{excerpt(value)}`"
-
-
-def _unusable(path: str, message: str, fix: str, line: int | None = None) -> ParsedCard:
-    return ParsedCard(None, (Problem(path, message, fix, line=line),))
-
-
-def _yaml_lines(tree: dict[str, Any], depth: int) -> list[str]:
-    out = []
-    for key, value in tree.items():
-        indent = "  " * depth
-        if isinstance(value, dict):
-            out += [f"{indent}{key}:\n", *_yaml_lines(value, depth + 1)]
-        else:
-            out.append(f"{indent}{key}: {json.dumps(value, ensure_ascii=False)}\n")
-    return out
-
-
-def read_formats(value: object) -> tuple[CardFormat, ...]:
+def read_formats(value: object, where: str = "formats") -> tuple[CardFormat, ...]:
     """The card formats that `formats` in mkdocs.yml declares, in order (the first whose
     `files` match a path reads it).
 
@@ -544,173 +160,26 @@ def read_formats(value: object) -> tuple[CardFormat, ...]:
         return ()
     if not isinstance(value, list):
         raise FormatError(
-            _where(
-                "formats",
-                f"must be a list of formats, not {_shown(value)}.",
-                "Write each format as an item `- files: ...` with its `id`, `name` and `level`.",
-            )
+            f"`{where}` in mkdocs.yml must be a list of formats, not {shown(value)}.",
+            "Write each format as an item `- files: ...` with its `id`, `name` and `level`.",
         )
     out: list[MappedFormat] = []
     for index, entry in enumerate(value):
-        mapped = _read_entry(entry, f"formats[{index}]")
+        at = f"{where}[{index}]"
+        try:
+            read: dict[str, Any] = read_record(FORMAT_OPTIONS, entry, at, "a format")
+        except FormatError:
+            raise
+        except OptionError as error:  # the shape of the entry itself
+            raise FormatError(error.message, error.fix) from None
+        mapped = MappedFormat(**read, where=at)
         for earlier in out:
             shared = set(mapped.files) & set(earlier.files)
             if shared:
                 raise FormatError(
-                    _where(
-                        f"{mapped.where}.files",
-                        f"`{sorted(shared)[0]}` is read by `{earlier.where}` already, so this "
-                        "format would never read it.",
-                        "Give each format globs of its own.",
-                    )
+                    f"`{at}.files` in mkdocs.yml: `{sorted(shared)[0]}` is read by "
+                    f"`{earlier.where}` already, so this format would never read it.",
+                    "Give each format globs of its own.",
                 )
         out.append(mapped)
     return tuple(m.card_format() for m in out)
-
-
-def _where(key: str, message: str, fix: str) -> str:
-    return f"`{key}` in mkdocs.yml {message} Fix: {fix}"
-
-
-def _read_entry(entry: object, where: str) -> MappedFormat:
-    if not isinstance(entry, dict):
-        raise FormatError(
-            _where(
-                where,
-                f"must be a mapping of the format's keys, not {_shown(entry)}.",
-                "Write `files`, `id`, `name` and `level` on indented lines under `- `.",
-            )
-        )
-    known = {o.name: o for o in OPTIONS}
-    for key in entry:
-        if key not in known:
-            near = difflib.get_close_matches(str(key), known, n=1)
-            raise FormatError(
-                _where(
-                    f"{where}.{excerpt(key, 40)}",
-                    "is not a key of a format.",
-                    f"Did you mean `{near[0]}`?"
-                    if near
-                    else "Known keys: " + ", ".join(f"`{k}`" for k in known) + ".",
-                )
-            )
-    for option in OPTIONS:
-        if option.required and entry.get(option.name) is None:
-            raise FormatError(
-                _where(
-                    where,
-                    f"has no `{option.name}`.",
-                    f"Add `{option.name}:`, {option.doc[:1].lower()}{option.doc[1:]}",
-                )
-            )
-    files = _key_list(entry["files"], f"{where}.files", "a glob", keys=False)
-    template = entry["id"]
-    fix = 'Write the id as a template of the file\'s keys: `id: "KEP-{kep-number}"`.'
-    if not isinstance(template, str):
-        raise FormatError(_where(f"{where}.id", f"is {_shown(template)}, not text.", fix))
-    if "{" in _PLACEHOLDER.sub("", template) or "}" in _PLACEHOLDER.sub("", template):
-        raise FormatError(
-            _where(
-                f"{where}.id",
-                f"is `{excerpt(template)}`, with a `{{` or `}}` that does not enclose a key.",
-                'Write each key in one pair of braces: `id: "KEP-{kep-number}"`.',
-            )
-        )
-    if not _PLACEHOLDER.search(template):
-        raise FormatError(
-            _where(
-                f"{where}.id",
-                f"is `{excerpt(template)}`, which names no key in braces: every file would "
-                "have that id.",
-                fix,
-            )
-        )
-    for key in _PLACEHOLDER.findall(template):
-        _check_key(key, f"{where}.id")
-    return MappedFormat(
-        files=files,
-        id=template,
-        name=_check_key(entry["name"], f"{where}.name"),
-        level=_check_key(entry["level"], f"{where}.level"),
-        scale=_read_scale(entry.get("scale"), f"{where}.scale"),
-        owners=_key_list(entry.get("owners"), f"{where}.owners", "a key"),
-        reviewers=_key_list(entry.get("reviewers"), f"{where}.reviewers", "a key"),
-        tags=_key_list(entry.get("tags"), f"{where}.tags", "a key"),
-        where=where,
-    )
-
-
-def _check_key(key: object, where: str) -> str:
-    if not isinstance(key, str) or not all(part.strip() for part in key.split(".")):
-        raise FormatError(
-            _where(
-                where,
-                f"{_shown(key)} is not a key: a key of the file, or keys through nested "
-                "mappings joined by `.` (`maturity.stage`).",
-                "Write the key as it is in the file, e.g. `title`.",
-            )
-        )
-    return key
-
-
-def _key_list(value: object, where: str, what: str, *, keys: bool = True) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
-        raise FormatError(
-            _where(
-                where,
-                f"must be {what} or a list of them, not {_shown(value)}.",
-                f"Write `{where.rsplit('.', 1)[-1]}: [...]` with each item as text.",
-            )
-        )
-    return tuple(_check_key(i, where) if keys else _glob(i, where) for i in items)
-
-
-def _glob(pattern: str, where: str) -> str:
-    if not pattern.strip("/ "):
-        raise FormatError(_where(where, "has an empty glob.", "Write `keps/**/kep.yaml`."))
-    return pattern.lstrip("/")
-
-
-def _read_scale(value: object, where: str) -> tuple[tuple[str, int], ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, dict) or not value:
-        raise FormatError(
-            _where(
-                where,
-                f"must be a mapping of stage: level, not {_shown(value)}.",
-                "Write the stages from the least mature: `scale: {alpha: 4, beta: 6, stable: 8}`.",
-            )
-        )
-    out: list[tuple[str, int]] = []
-    for stage, level in value.items():
-        if not isinstance(stage, str) or not stage.strip():
-            raise FormatError(
-                _where(
-                    where,
-                    f"has the stage {_shown(stage)}, which is not text.",
-                    f'Quote it: `"{stage}": {level}`.',
-                )
-            )
-        if isinstance(level, bool) or not isinstance(level, int) or not LOWEST <= level <= HIGHEST:
-            raise FormatError(
-                _where(
-                    f"{where}.{stage}",
-                    f"is {_shown(level)}, not a level from {LOWEST} to {HIGHEST}.",
-                    f"Give the stage the MLTRL level it stands for, e.g. `{stage}: 4`.",
-                )
-            )
-        if out and level < out[-1][1]:
-            raise FormatError(
-                _where(
-                    f"{where}.{stage}",
-                    f"is level {level}, below `{out[-1][0]}: {out[-1][1]}` before it.",
-                    "List the stages from the least mature to the most, with levels that "
-                    "never go down.",
-                )
-            )
-        out.append((stage, level))
-    return tuple(out)

@@ -6,6 +6,17 @@ from dataclasses import dataclass
 from enum import Enum
 
 
+class FixableError(Exception):
+    """What went wrong and what to do about it, kept apart (`message`, `fix`), so that each
+    caller says them in its own way: a problem on the problems page, a line of the command
+    line, a MkDocs configuration error. `str()` gives both, as one sentence and its fix."""
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(f"{message} Fix: {fix}" if fix else message)
+        self.message = message
+        self.fix = fix
+
+
 class Severity(str, Enum):
     """An error drops the card; a warning keeps it. Both fail `mkdocs build --strict`."""
 

@@ -138,7 +138,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _with_project(args: argparse.Namespace) -> int:
     from ..model.pipeline import PipelineError, Settings, build_project
-    from ..model.sources import NAME, repository_name
+    from ..model.settings import NAME
+    from ..model.sources import repository_name
     from ..outputs.card_json import source_json
     from .config import SettingsError, read_settings
 
@@ -278,7 +279,7 @@ def _history(history: CardHistory | None, card_id: str) -> int:
             f"{renumbered.to_id}"
         )
     if history.damage:
-        print(f"History damaged: {history.damage}")
+        print(_terminal(f"History damaged: {history.damage.message} Fix: {history.damage.fix}"))
     return 0
 
 

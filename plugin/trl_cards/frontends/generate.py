@@ -5,27 +5,30 @@ JSON, the assets, and the navigation block to paste into the engine's config.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ..cards.border import RefusedError, read_regular_file, write_atomically
 from ..cards.problem import Problem
 from ..model.pipeline import Project
-from ..outputs.registry import OUTPUTS, build_outputs
+from ..outputs.registry import ASSETS, build_outputs, nav_entries
 from ..outputs.templating import RenderedPage
 
 
 def generate_files(project: Project) -> tuple[dict[str, str | bytes], list[Problem]]:
     """Every file of every output (`outputs.OUTPUTS`), by path relative to the prefix folder
     (pages as Markdown with their HTML inline), and the problems making them found."""
-    made, _, failures = build_outputs(project)
-    prefix = project.site.urls.prefix + "/"
+    built = build_outputs(project)
+    urls = project.site.urls
+    prefix = urls.prefix + "/"
     files: dict[str, str | bytes] = {
         uri.removeprefix(prefix): content.text + "\n"
         if isinstance(content, RenderedPage)
         else content
-        for uri, content in made.items()
+        for uri, content in built.files.items()
+        if urls.inside(uri)  # the copy of the card JSON at `api/cards.json` is the plugin's
     }
-    return files, failures
+    return files, list(built.problems)
 
 
 MANIFEST = ".trl-cards-generated"
@@ -55,17 +58,13 @@ def write_files(files: dict[str, str | bytes], target: Path) -> None:
 
 def config_snippet(project: Project) -> str:
     """What to paste into mkdocs.yml (or the engine's own config) to show the pages."""
-    prefix = project.site.urls.prefix
-    entries = [entry for output in OUTPUTS for entry in output.nav(project.site.urls)]
+    urls = project.site.urls
+    entries = nav_entries(urls)
     nav = "".join(f"      - {entry}\n" for entry in entries)
+    css, js = (urls.asset(name) for name in ASSETS)
+    title = json.dumps(project.settings.nav_title or "Readiness", ensure_ascii=False)
     return (
-        "extra_css:\n"
-        f"  - {prefix}/assets/trl-cards.css\n"
-        "extra_javascript:\n"
-        f"  - {prefix}/assets/trl-cards.js\n"
-        "nav:\n"
-        "  - Readiness:\n"
-        f"{nav}"
-        "not_in_nav: |\n"
-        f"  /{prefix}/cards/\n"
+        f"extra_css:\n  - {css}\nextra_javascript:\n  - {js}\n"
+        f"nav:\n  - {title}:\n{nav}"
+        f"not_in_nav: |\n  /{urls.prefix}/cards/\n"
     )

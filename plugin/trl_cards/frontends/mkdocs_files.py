@@ -12,6 +12,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from ..outputs.made import Content
+from ..outputs.templating import RenderedPage
+
 
 class _Unchanged(File):
     """A generated file with the same content as in the last build: `mkdocs serve --dirty`
@@ -24,12 +27,14 @@ class _Unchanged(File):
 def add_generated_files(
     files: Files,
     config: MkDocsConfig,
-    content: Mapping[str, str | bytes],
+    content: Mapping[str, Content],
     unchanged: Collection[str] = (),
 ) -> None:
-    """Add in-memory files to the build; none of them goes into the sidebar on its own.
+    """Add in-memory files to the build (a page as its Markdown: its HTML goes in after
+    Markdown, `RenderedPage.insert_html`); none of them goes into the sidebar on its own.
     `unchanged` are those whose content is as in the last build."""
-    for src_uri, data in content.items():
+    for src_uri, made in content.items():
+        data = made.markdown if isinstance(made, RenderedPage) else made
         if files.get_file_from_path(src_uri) is not None:
             raise PluginError(
                 f"trl-cards generates `{src_uri}`, but the docs folder already has a file there. "

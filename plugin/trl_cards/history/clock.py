@@ -13,7 +13,7 @@ import zoneinfo
 from dataclasses import replace
 
 from ..cards.border import clamp_date, date_problem
-from .git import Commit, RepoHistory
+from .git import Commit, Damage, RepoHistory
 
 DEFAULT_ZONE = "UTC"
 
@@ -84,15 +84,17 @@ def history_in_zone(
     )
 
 
-def _wrong_dates(wrong: dict[str, str]) -> tuple[str, ...]:
+def _wrong_dates(wrong: dict[str, str]) -> tuple[Damage, ...]:
     """The warning for the commits whose dates were moved, naming the first few."""
     if not wrong:
         return ()
     named = "; ".join(f"commit {sha[:12]} {problem}" for sha, problem in list(wrong.items())[:3])
     more = f" (and {len(wrong) - 3} more)" if len(wrong) > 3 else ""
     return (
-        f"{len(wrong)} commit(s) have a date git accepted but no commit can have: {named}{more}; "
-        "each is shown at the nearest possible date instead. Fix: nothing, if the history is "
-        "published; to leave such a commit's level changes out, list it in "
-        "`.git-blame-ignore-revs`.",
+        Damage(
+            f"{len(wrong)} commit(s) have a date git accepted but no commit can have: "
+            f"{named}{more}; each is shown at the nearest possible date instead.",
+            "Nothing, if the history is published; to leave such a commit's level changes out, "
+            "list it in `.git-blame-ignore-revs`.",
+        ),
     )

@@ -31,6 +31,7 @@ from typing import Literal, NamedTuple
 
 from ..cards.border import RefusedError, clean_line, read_regular_file
 from ..cards.globs import glob_regex, literal_folder
+from ..cards.problem import FixableError
 
 try:
     import git
@@ -185,10 +186,10 @@ class RepoHistory:
     date among the commits at the shallow boundary)."""
     note: str | None = None
     """Why history is empty or limited, for humans; None when it is complete."""
-    damage: tuple[str, ...] = ()
+    damage: tuple[Damage, ...] = ()
     """What git could not give although the history needs it (a missing object, a commit git
-    cannot read), each a sentence that says how to repair it. Unlike a `note` (no repository
-    is a fine way to preview cards), damage is a warning."""
+    cannot read), each with how to repair it. Unlike a `note` (no repository is a fine way to
+    preview cards), damage is a warning."""
     submodules: tuple[str, ...] = ()
     """Paths of the repository's submodules: a card inside one has another repository's
     history, which is not read here."""
@@ -199,8 +200,15 @@ class RepoHistory:
     Not part of the value: a history read incrementally equals the same history read in full."""
 
 
-class HistoryError(Exception):
-    """History cannot be trusted (shallow / partial clone); the message spells out the fix."""
+class HistoryError(FixableError):
+    """History cannot be trusted (a shallow or partial clone): what is wrong, and the fix."""
+
+
+class Damage(NamedTuple):
+    """Something git could not give although the history needs it, and how to repair it."""
+
+    message: str
+    fix: str
 
 
 def read_history(
@@ -254,9 +262,12 @@ def read_history(
             None,
             note=f"git could not read the history: {stderr[:300]}",
             damage=(
-                f"git could not read the history of {_root(repo)}, so no card has a level "
-                f"history: {stderr[:300]}. Fix: `git fsck` names what is missing; fetch it "
-                "again (`git fetch --refetch`) or clone the repository anew.",
+                Damage(
+                    f"git could not read the history of {_root(repo)}, so no card has a level "
+                    f"history: {stderr[:300]}.",
+                    "`git fsck` names what is missing; fetch it again (`git fetch --refetch`) "
+                    "or clone the repository anew.",
+                ),
             ),
         )
     finally:
@@ -333,7 +344,7 @@ def _read_repository(
     promisor = settings.promisor
     incomplete_before = max((_author_date(repo, sha) for sha in boundary), default=None)
     if (boundary or promisor) and not allow_incomplete:
-        raise HistoryError(_incomplete_message(root, incomplete_before, promisor))
+        raise HistoryError(*_incomplete_message(root, incomplete_before, promisor))
 
     basis = Basis(
         prefix=prefix,
@@ -364,17 +375,20 @@ def _read_repository(
     )
 
 
-def _damage(revisions: tuple[Revision, ...], partial: bool) -> tuple[str, ...]:
+def _damage(revisions: tuple[Revision, ...], partial: bool) -> tuple[Damage, ...]:
     """Card versions that git lists but cannot produce: named, never taken for deletions."""
     missing = [r for r in revisions if r.unavailable]
     if not missing or partial:  # a partial clone says so already, and lacks objects by design
         return ()
     first = missing[0]
     return (
-        f"{len(missing)} card version(s) are missing from the repository, e.g. blob "
-        f"{first.blob} of {first.path} in commit {first.landed.sha[:12]}; no transition is "
-        "derived across them. Fix: `git fsck` lists the missing objects; fetch them again "
-        "(`git fetch --refetch`) or clone the repository anew.",
+        Damage(
+            f"{len(missing)} card version(s) are missing from the repository, e.g. blob "
+            f"{first.blob} of {first.path} in commit {first.landed.sha[:12]}; no transition "
+            "is derived across them.",
+            "`git fsck` lists the missing objects; fetch them again (`git fetch --refetch`) "
+            "or clone the repository anew.",
+        ),
     )
 
 
@@ -701,7 +715,9 @@ def _author_date(repo: git.Repo, sha: str) -> datetime:
         return datetime.max.replace(tzinfo=timezone.utc)
 
 
-def _incomplete_message(root: Path, before: datetime | None, promisor: str | None) -> str:
+def _incomplete_message(
+    root: Path, before: datetime | None, promisor: str | None
+) -> tuple[str, str]:
     problems, fixes = [], []
     if before is not None:
         problems.append(
@@ -720,8 +736,9 @@ def _incomplete_message(root: Path, before: datetime | None, promisor: str | Non
             "Clone without `--filter` (GitHub Actions: leave `filter` unset in `actions/checkout`)"
         )
     return (
-        f"{'; '.join(problems)}. {'; '.join(fixes)}, or set `allow_incomplete_history: true`"
-        " under the trl-cards plugin to build with a banner instead."
+        f"{'; '.join(problems)}.",
+        f"{'; '.join(fixes)}, or set `allow_incomplete_history: true` under the trl-cards "
+        "plugin to build with a banner instead.",
     )
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..outputs.urls import RepoLinks, Urls
+from .repositories import RepoLinks
+from .urls import Urls
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from ..cards.collection import DEFAULT_INCLUDE, Claim, printable_path
 from ..cards.formats import TRL, CardFormat, card_patterns, format_for
 from ..cards.problem import Problem, Severity
 from ..history.clock import DEFAULT_ZONE, history_in_zone, time_zone
-from ..history.git import Commit, RepoHistory, Revision, read_history
+from ..history.git import Commit, Damage, RepoHistory, Revision, read_history
 
 ENTRY = "entry"
 ADVANCE = "advance"
@@ -158,7 +158,7 @@ class CardHistory:
     holder keeps the id)."""
     path: str | None = None
     """The card's path now (relative to the MkDocs project); None once it was deleted."""
-    damage: str | None = None
+    damage: Damage | None = None
     """Why this card's history cannot be trusted, when git could not give all of it."""
 
     @property
@@ -348,32 +348,23 @@ def join_histories(
 
 
 def history_problems(
-    history: RepoHistory, cards: Iterable[Card], histories: Mapping[str, CardHistory]
+    cards: Iterable[Card], histories: Mapping[str, CardHistory]
 ) -> tuple[Problem, ...]:
-    """Damage to the history, as warnings: of the repository, and of each card it touches."""
-    out = [
-        Problem("(git repository)", *_split_fix(damage), severity=Severity.WARNING)
-        for damage in history.damage
-    ]
+    """Damage to the history of each card, as warnings (a repository's own damage is its
+    source's problem)."""
+    out = []
     for card in cards:
         damage = histories[card.id].damage if card.id in histories else None
         if damage:
             out.append(
                 Problem(
                     card.path,
-                    *_split_fix(f"has a damaged level history: {damage}"),
+                    f"has a damaged level history: {damage.message}",
+                    damage.fix,
                     severity=Severity.WARNING,
                 )
             )
     return tuple(out)
-
-
-def _split_fix(sentence: str) -> tuple[str, str]:
-    message, _, fix = sentence.partition(" Fix: ")
-    return (
-        message,
-        fix or "Repair the repository (`git fsck` says what is missing), or re-clone it.",
-    )
 
 
 def project_folders(paths: Iterable[str], base: str, label: str = "") -> list[str]:
@@ -382,11 +373,11 @@ def project_folders(paths: Iterable[str], base: str, label: str = "") -> list[st
     return [label + p[len(base) :] for p in paths if p.startswith(base)]
 
 
-def _submodule_damage(folder: str) -> str:
-    return (
+def _submodule_damage(folder: str) -> Damage:
+    return Damage(
         f"this card is inside the git submodule `{folder}`, whose history is another "
-        "repository's and is not read here. Fix: build the site in that repository, or keep "
-        "the card in this one."
+        "repository's and is not read here.",
+        "Build the site in that repository, or keep the card in this one.",
     )
 
 
@@ -483,9 +474,10 @@ def _card_history(
     damage = None
     if gaps:
         versions = "1 version is" if len(gaps) == 1 else f"{len(gaps)} versions are"
-        damage = (
+        damage = Damage(
             f"{versions} missing from the repository (the first in commit "
-            f"{gaps[0].landed.sha[:12]}), so no transition is shown across the gap."
+            f"{gaps[0].landed.sha[:12]}), so no transition is shown across the gap.",
+            "Repair the repository (`git fsck` says what is missing), or clone it anew.",
         )
     return CardHistory(
         lineage.card_id,

@@ -7,26 +7,16 @@ import functools
 from xml.sax.saxutils import escape, quoteattr
 
 from ..cards.levels import level
-from ..cards.problem import Problem
 from ..model.pipeline import Project
-from .urls import Urls
+from .made import Made, Memo
 
 _CHAR = 6.2
 """Average advance of a character of 11 px Verdana-like text, in px."""
 
 
-def files(project: Project, failures: list[Problem]) -> dict[str, str]:
+def files(project: Project, memo: Memo) -> Made:
     urls = project.site.urls
-    return {badge_path(urls, c.id): badge_svg(c.level) for c in project.collection.cards}
-
-
-def nav(urls: Urls) -> list[str]:
-    return []
-
-
-def badge_path(urls: Urls, card_id: str) -> str:
-    """Where a card's badge is, relative to the site root."""
-    return f"{urls.prefix}/badges/{card_id}.svg"
+    return Made({urls.badge(c.id): badge_svg(c.level) for c in project.collection.cards})
 
 
 @functools.cache

@@ -12,9 +12,9 @@ from ..cards.collection import Collection, printable_path, read_card_file
 from ..cards.levels import level
 from ..history.git import RepoHistory
 from ..model.analytics import System
+from ..model.exports import Export, export_document
 from ..model.pipeline import Project
 from ..model.site import Site
-from ..model.sources import Export, export_document
 from ..model.timeline import CardHistory, project_folders
 
 EXPORT_VERSION = 1
@@ -110,7 +110,7 @@ def cards_json(
                 "system_level": system.level if system else None,
                 "system_held_by": system.held_by if system else None,
                 "history_incomplete": history.incomplete,
-                "history_damage": history.damage,
+                "history_damage": history.damage.message if history.damage else None,
                 "former_ids": [c.from_id for c in history.id_changes],
                 "transitions": [
                     {

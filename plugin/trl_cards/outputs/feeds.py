@@ -13,10 +13,10 @@ from xml.sax.saxutils import quoteattr
 from ..cards.border import clean_line
 from ..cards.card import Card
 from ..cards.levels import level
-from ..cards.problem import Problem
 from ..model.pipeline import Project
 from ..model.timeline import CardHistory
-from .urls import Urls, review_anchors
+from ..model.urls import review_anchors
+from .made import Made, Memo
 
 LATEST = 200
 """Entries in the organisation's feed."""
@@ -33,7 +33,7 @@ class Entry:
     author: str
 
 
-def files(project: Project, failures: list[Problem]) -> dict[str, str]:
+def files(project: Project, memo: Memo) -> Made:
     urls = project.site.urls
     by_card = {
         card.id: entries(card, project.histories.get(card.id, CardHistory(card.id)))
@@ -43,24 +43,14 @@ def files(project: Project, failures: list[Problem]) -> dict[str, str]:
         (e for found in by_card.values() for e in found), key=lambda e: e.when, reverse=True
     )
     made = {
-        feed_path(urls): _feed(
-            project, feed_path(urls), "Readiness: every transition and review", everything[:LATEST]
+        urls.feed(): _feed(
+            project, urls.feed(), "Readiness: every transition and review", everything[:LATEST]
         )
     }
     for card in project.collection.cards:
-        path = feed_path(urls, card.id)
+        path = urls.feed(card.id)
         made[path] = _feed(project, path, f"{card.id} {card.name}: readiness", by_card[card.id])
-    return made
-
-
-def nav(urls: Urls) -> list[str]:
-    return []
-
-
-def feed_path(urls: Urls, card_id: str | None = None) -> str:
-    """The organisation's feed, or a card's, relative to the site root."""
-    folder = f"{urls.prefix}/cards/{card_id}" if card_id else urls.prefix
-    return f"{folder}/feed.xml"
+    return Made(made)
 
 
 def entries(card: Card, history: CardHistory) -> list[Entry]:

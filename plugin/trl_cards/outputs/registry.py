@@ -5,48 +5,42 @@ new output (a feed, a CSV, badges) is a module with `files` and `nav`, and one e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
 from ..cards.problem import Problem
 from ..model.pipeline import Project
+from ..model.urls import LEGACY_CARD_JSON, Urls
 from . import badges, feeds, schema_file, state_csv
 from .card_json import project_json
+from .made import Content, Made, Memo
 from .pages import cards, dashboard, levels, milestones, problems, redirects, tags
-from .templating import RenderedPage
-from .urls import Urls
-
-Content = RenderedPage | str | bytes
-"""A generated page (Markdown with its finished HTML apart), or a file's text or bytes."""
 
 ASSETS = ("trl-cards.css", "trl-cards.js")
-"""The stylesheet and script of the readiness pages, under `assets/`."""
-
-
-def _no_nav(urls: Urls) -> list[str]:
-    return []
+"""The stylesheet and script of the readiness pages (`Urls.asset`)."""
 
 
 @dataclass(frozen=True)
 class Output:
-    """One kind of thing a build writes."""
+    """One kind of thing a build writes: its files, and the pages it puts in the navigation
+    (none by default: card pages and files stay out of it)."""
 
     name: str
-    files: Callable[[Project, list[Problem]], Mapping[str, Content]]
-    """(project, failures) -> content by path relative to the docs folder; problems found while
-    making it are appended to failures."""
-    nav: Callable[[Urls], list[str]] = _no_nav
+    files: Callable[[Project, Memo], Made]
+    """(project, memo) -> its files by path from the site root, and the problems met."""
+    nav: Callable[[Urls], list[str]] | None = None
     """The source URIs it puts in the navigation, in order."""
 
 
-def _card_json(project: Project, failures: list[Problem]) -> dict[str, Content]:
-    return {"api/cards.json": project_json(project)}
+def _card_json(project: Project, memo: Memo) -> Made:
+    text = project_json(project)
+    return Made({project.site.urls.card_json(): text, LEGACY_CARD_JSON: text})
 
 
-def _assets(project: Project, failures: list[Problem]) -> dict[str, Content]:
+def _assets(project: Project, memo: Memo) -> Made:
     folder = resources.files("trl_cards.outputs") / "assets"
-    return {f"assets/{name}": (folder / name).read_bytes() for name in ASSETS}
+    return Made({project.site.urls.asset(n): (folder / n).read_bytes() for n in ASSETS})
 
 
 OUTPUTS: tuple[Output, ...] = (
@@ -54,24 +48,43 @@ OUTPUTS: tuple[Output, ...] = (
     Output("level pages", levels.files, levels.nav),
     Output("tag pages", tags.files, tags.nav),
     Output("milestone pages", milestones.files, milestones.nav),
-    Output("card pages", cards.files, cards.nav),
-    Output("redirects from former ids", redirects.files, redirects.nav),
-    Output("problems page", problems.files, problems.nav),  # after the pages it reports on
+    Output("card pages", cards.files),
+    Output("redirects from former ids", redirects.files),
     Output("card JSON", _card_json),
-    Output("card CSV", state_csv.files, state_csv.nav),
-    Output("badges", badges.files, badges.nav),
-    Output("feeds", feeds.files, feeds.nav),
-    Output("card JSON Schema", schema_file.files, schema_file.nav),
+    Output("card CSV", state_csv.files),
+    Output("badges", badges.files),
+    Output("feeds", feeds.files),
+    Output("card JSON Schema", schema_file.files),
     Output("assets", _assets),
 )
+"""Every output but the problems page, which is made last with what the others met."""
 
 
-def build_outputs(project: Project) -> tuple[dict[str, Content], list[str], list[Problem]]:
-    """Every file of every output, the navigation entries, and the problems found making them."""
+@dataclass(frozen=True)
+class Built:
+    """Every file of every output, the navigation entries, and the problems met."""
+
+    files: dict[str, Content]
+    nav: list[str]
+    problems: tuple[Problem, ...]
+
+
+def nav_entries(urls: Urls) -> list[str]:
+    """The pages the outputs put in the navigation, in order: the problems page last."""
+    return [e for o in OUTPUTS if o.nav for e in o.nav(urls)] + [urls.problems()]
+
+
+def build_outputs(project: Project, memo: Memo | None = None) -> Built:
+    """Every file of every output, the navigation entries, and the problems found making them
+    (also listed on the problems page). `memo` is what the last build made (`mkdocs serve`);
+    without one, everything is made afresh."""
+    memo = memo or Memo()
     files: dict[str, Content] = {}
-    nav: list[str] = []
-    failures: list[Problem] = []
+    found: list[Problem] = []
     for output in OUTPUTS:
-        files.update(output.files(project, failures))
-        nav += output.nav(project.site.urls)
-    return files, nav, failures
+        made = output.files(project, memo)
+        files.update(made.files)
+        found += made.problems
+    files.update(problems.page(project, found))
+    memo.close()
+    return Built(files, nav_entries(project.site.urls), tuple(found))

@@ -8,19 +8,14 @@ import json
 from typing import TYPE_CHECKING
 
 from ..cards.fields import FORMAT_VERSION, json_schema
+from .made import Made, Memo
 
 if TYPE_CHECKING:  # `trl-cards schema` prints the text without loading the pipeline
-    from ..cards.problem import Problem
     from ..model.pipeline import Project
-    from .urls import Urls
 
 
-def files(project: Project, failures: list[Problem]) -> dict[str, str]:
-    return {project.site.urls.schema(FORMAT_VERSION): schema_text()}
-
-
-def nav(urls: Urls) -> list[str]:
-    return []
+def files(project: Project, memo: Memo) -> Made:
+    return Made({project.site.urls.schema(FORMAT_VERSION): schema_text()})
 
 
 def schema_text() -> str:

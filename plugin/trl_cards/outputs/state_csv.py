@@ -6,9 +6,8 @@ import csv
 import io
 
 from ..cards.levels import level
-from ..cards.problem import Problem
 from ..model.pipeline import Project
-from .urls import Urls
+from .made import Made, Memo
 
 COLUMNS = (
     "id",
@@ -27,12 +26,8 @@ COLUMNS = (
 )
 
 
-def files(project: Project, failures: list[Problem]) -> dict[str, str]:
-    return {f"{project.site.urls.prefix}/cards.csv": state_csv(project)}
-
-
-def nav(urls: Urls) -> list[str]:
-    return []
+def files(project: Project, memo: Memo) -> Made:
+    return Made({project.site.urls.cards_csv(): state_csv(project)})
 
 
 def state_csv(project: Project) -> str:

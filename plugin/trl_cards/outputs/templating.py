@@ -38,6 +38,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from ..cards.levels import Level, level
+from ..cards.problem import FixableError
 from ..model.analytics import FLAGS
 from ..model.site import Site
 
@@ -70,9 +71,9 @@ class RenderedPage:
         return self.insert_html(self.markdown)
 
 
-class PageTemplateError(Exception):
+class PageTemplateError(FixableError):
     """A template cannot be rendered (an override with a mistake, most likely): the message
-    names the template file, the line and the fix."""
+    names the template file and the line; the fix what to do."""
 
 
 def render_page(env: Environment, name: str, /, **context: Any) -> RenderedPage:
@@ -86,11 +87,11 @@ def render_page(env: Environment, name: str, /, **context: Any) -> RenderedPage:
     try:
         text = env.get_template(name).render(_blocks=blocks, **context)
     except TemplateError as error:
-        raise PageTemplateError(_template_message(error, name)) from None
+        raise PageTemplateError(*_template_message(error, name)) from None
     return RenderedPage(_BLANK_LINES.sub("\n\n", text).strip(), tuple(blocks))
 
 
-def _template_message(error: TemplateError, page: str) -> str:
+def _template_message(error: TemplateError, page: str) -> tuple[str, str]:
     where = f"the template of `{page}`"
     if isinstance(error, TemplateSyntaxError) and error.filename:
         where = f"{error.filename}:{error.lineno}"
@@ -107,7 +108,7 @@ def _template_message(error: TemplateError, page: str) -> str:
         else "Correct the template, or remove it to use the one of trl-cards (the names a "
         "template can use are listed in docs/templates.md)."
     )
-    return f"{where}: {error.message or type(error).__name__}. Fix: {fix}"
+    return f"{where}: {error.message or type(error).__name__}.", fix
 
 
 _BLANK_LINES = re.compile(r"\n\s*\n(?:\s*\n)*")

@@ -17,28 +17,24 @@ from ...cards.problem import Problem, Severity
 from ...model.analytics import System
 from ...model.pipeline import Project
 from ...model.timeline import CardHistory, Transition
-from ..badges import badge_path
+from ...model.urls import review_anchors
 from ..chart import timeline_svg
+from ..made import Made, Memo
 from ..templating import PageTemplateError, RenderedPage, render_page
-from ..urls import Urls, review_anchors
 from . import templates
 
-_LAST: dict[str, tuple[tuple[object, ...], dict[str, RenderedPage]]] = {}
-"""Each card's pages in the last build, with everything they were made from. A rebuild (`mkdocs
-serve` after an edit) renders again only the cards whose inputs differ: a memo, so the pages
-are exactly those a fresh render would give."""
 
-
-def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
+def files(project: Project, memo: Memo) -> Made:
     """Every card's pages. A card whose page cannot be rendered (a defect, never expected) gets
-    a page that says so instead, and a problem in `failures`: one card never costs the site."""
+    a page that says so instead, and a problem: one card never costs the site. A card whose
+    pages were made in the last build from equal inputs gets them again from `memo`."""
     env, site, analytics = templates(project), project.site, project.analytics
     problems_of: dict[str, list[Problem]] = {}
     for problem in project.collection.problems:
         problems_of.setdefault(problem.path, []).append(problem)
     by_id = {c.id: c for c in project.collection.cards}
     pages: dict[str, RenderedPage] = {}
-    made: dict[str, tuple[tuple[object, ...], dict[str, RenderedPage]]] = {}
+    failures: list[Problem] = []
     for card in project.collection.cards:
         history = project.histories.get(card.id, CardHistory(card.id))
         problems = problems_of.get(card.path, [])
@@ -54,10 +50,9 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
             site,
             env,
         )
-        last = _LAST.get(card.id)
-        if last is not None and last[0] == inputs:
-            pages.update(last[1])
-            made[card.id] = last
+        last: dict[str, RenderedPage] | None = memo.recall("card pages", card.id, inputs)
+        if last is not None:
+            pages.update(last)
             continue
         try:
             card_pages = _card_pages(env, project, card, history, problems, by_id)
@@ -79,19 +74,8 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
             )
             continue
         pages.update(card_pages)
-        made[card.id] = (inputs, card_pages)
-    _LAST.clear()
-    _LAST.update(made)
-    return pages
-
-
-def forget() -> None:
-    """Let go of the last build's pages (`_LAST`): a one-shot build has no next one."""
-    _LAST.clear()
-
-
-def nav(urls: Urls) -> list[str]:
-    return []
+        memo.keep("card pages", card.id, inputs, card_pages)
+    return Made(pages, tuple(failures))
 
 
 def _card_pages(
@@ -117,8 +101,8 @@ def _card_pages(
             chart=Markup(timeline_svg(history, project.now, lambda t: "#" + t.anchor)),  # noqa: S704
             gated={t.review: t for t in history.transitions if t.review},
             review_anchors=review_anchors(card),
-            badge=site.urls.file_link(here, badge_path(site.urls, card.id)),
-            badge_url=_absolute(project, badge_path(site.urls, card.id)),
+            badge=site.urls.file_link(here, site.urls.badge(card.id)),
+            badge_url=_absolute(project, site.urls.badge(card.id)),
             system=analytics.systems.get(card.id),
             coupled_from=analytics.coupled_from.get(card.id, ()),
             part_of=analytics.part_of.get(card.id, ()),

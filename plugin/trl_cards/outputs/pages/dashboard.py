@@ -8,16 +8,17 @@ from markupsafe import Markup
 
 from ...cards.card import SWITCHBACK_KINDS
 from ...cards.levels import LEVELS, PHASES, level
-from ...cards.problem import Problem, Severity
+from ...cards.problem import Severity
 from ...model.pipeline import Project
 from ...model.timeline import ADVANCE, ENTRY, INVALID_SWITCHBACK, SKIP, SWITCHBACK
+from ...model.urls import Urls
 from ..chart import trend_svg
-from ..templating import RenderedPage, render_page
-from ..urls import Urls
+from ..made import Made, Memo
+from ..templating import render_page
 from . import card_rows, filter_options, templates
 
 
-def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
+def files(project: Project, memo: Memo) -> Made:
     cards, problems = project.collection.cards, project.collection.problems
     rows = card_rows(cards, project)
     per_level = Counter(c.level for c in cards)
@@ -53,7 +54,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
         transition_kinds=(ENTRY, ADVANCE, SKIP, SWITCHBACK, INVALID_SWITCHBACK),
         switchback_kinds=SWITCHBACK_KINDS,
     )
-    return {project.site.urls.dashboard(): page}
+    return Made({project.site.urls.dashboard(): page})
 
 
 def _phase_links(project: Project) -> dict[str, str]:

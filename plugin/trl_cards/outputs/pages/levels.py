@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ...cards.levels import LEVELS
-from ...cards.problem import Problem
 from ...model.pipeline import Project
-from ..templating import RenderedPage, render_page
-from ..urls import Urls
+from ...model.urls import Urls
+from ..made import Made, Memo
+from ..templating import render_page
 from . import card_rows, filter_options, templates
 
 
-def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
+def files(project: Project, memo: Memo) -> Made:
     env, site = templates(project), project.site
     pages = {}
     for lvl in LEVELS:
@@ -27,7 +27,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
             options=filter_options(rows),
             phases=(),
         )
-    return pages
+    return Made(pages)
 
 
 def nav(urls: Urls) -> list[str]:

@@ -4,15 +4,15 @@ milestone of what changed since the one before."""
 from __future__ import annotations
 
 from ...cards.levels import LEVELS, PHASES, level
-from ...cards.problem import Problem
 from ...model.milestones import CHANGE_KINDS, CHANGE_LABELS, Period
 from ...model.pipeline import Project
-from ..templating import RenderedPage, render_page
-from ..urls import Urls
+from ...model.urls import Urls
+from ..made import Made, Memo
+from ..templating import render_page
 from . import templates
 
 
-def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
+def files(project: Project, memo: Memo) -> Made:
     periods = project.analytics.periods
     env, site = templates(project), project.site
     pages = {}
@@ -50,7 +50,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
         kinds=CHANGE_KINDS,
         labels=CHANGE_LABELS,
     )
-    return pages
+    return Made(pages)
 
 
 def _per_phase(period: Period) -> dict[str, int]:

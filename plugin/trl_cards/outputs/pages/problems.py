@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ...cards.problem import Problem
 from ...model.pipeline import Project
+from ...model.urls import Urls
 from ..templating import RenderedPage, render_page
-from ..urls import Urls
 from . import templates
 
 
-def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
-    """Listed after the card pages in `OUTPUTS`, so it shows the problems they met too."""
+def page(project: Project, failures: Sequence[Problem]) -> dict[str, RenderedPage]:
+    """The page of every problem of the cards, and of the `failures` the other outputs met
+    (`registry.build_outputs` makes it last, with them)."""
     site = project.site
     page = render_page(
         templates(project),

@@ -4,13 +4,12 @@ reviews years ago go on working after an id change."""
 
 from __future__ import annotations
 
-from ...cards.problem import Problem
 from ...model.pipeline import Project
-from ..urls import Urls
+from ..made import Made, Memo
 from . import templates
 
 
-def files(project: Project, failures: list[Problem]) -> dict[str, str]:
+def files(project: Project, memo: Memo) -> Made:
     site, env = project.site, templates(project)
     current = {card.id.casefold() for card in project.collection.cards}
     template = env.get_template("redirect.html")
@@ -27,7 +26,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, str]:
                 for n in levels
             ]
             for source, target in targets:
-                path = _html_path(site.urls, source)
+                path = site.urls.html_file(source)
                 pages[path] = template.render(
                     site=site,
                     here=source,
@@ -35,14 +34,4 @@ def files(project: Project, failures: list[Problem]) -> dict[str, str]:
                     card=card,
                     target=site.urls.link(source, target),
                 )
-    return pages
-
-
-def nav(urls: Urls) -> list[str]:
-    return []
-
-
-def _html_path(urls: Urls, source: str) -> str:
-    """The file the page at `source` becomes (`cards/P1/index.md` -> `cards/P1/index.html`)."""
-    url = urls.url(source)
-    return url + "index.html" if url.endswith("/") or not url else url
+    return Made(pages)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ...cards.card import Card
-from ...cards.problem import Problem
 from ...model.pipeline import Project
-from ..templating import RenderedPage, render_page
-from ..urls import Urls, tag_slug
+from ...model.urls import Urls, tag_slug
+from ..made import Made, Memo
+from ..templating import render_page
 from . import card_rows, filter_options, templates
 
 
-def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
+def files(project: Project, memo: Memo) -> Made:
     env, site = templates(project), project.site
     names: dict[str, list[str]] = {}  # slug -> the tags written so, in order of appearance
     cards: dict[str, list[Card]] = {}  # slug -> the cards with one of those tags
@@ -38,7 +38,7 @@ def files(project: Project, failures: list[Problem]) -> dict[str, RenderedPage]:
     here = site.urls.tags()
     listed = [(names[slug], len(cards[slug])) for slug in sorted(names)]
     pages[here] = render_page(env, "tags.md", site=site, here=here, tags=listed)
-    return pages
+    return Made(pages)
 
 
 def nav(urls: Urls) -> list[str]:

@@ -1,4 +1,6 @@
-"""The readiness site's URL scheme, a public interface, and links into the repository's web view.
+"""The readiness site's URL scheme, a public interface: where every page and file of the site
+is, in one place, for every output and every front end (the plugin and `trl-cards generate`
+write exactly these paths).
 
 Pages (source URIs, under the plugin's `prefix`, with directory URLs):
 
@@ -14,6 +16,17 @@ Pages (source URIs, under the plugin's `prefix`, with directory URLs):
 | milestones | `readiness/changes/index.md` | `readiness/changes/` |
 | changes up to a milestone | `readiness/changes/<slug>/index.md` | `readiness/changes/<slug>/` |
 
+Files (paths from the site root):
+
+| file | path |
+|---|---|
+| the card JSON | `readiness/api/cards.json` (the plugin also writes `api/cards.json`) |
+| the organisation's feed, a card's | `readiness/feed.xml`, `readiness/cards/<id>/feed.xml` |
+| the CSV | `readiness/cards.csv` |
+| a card's badge | `readiness/badges/<id>.svg` |
+| the card format's JSON Schema | `readiness/schema/card-v1.json` |
+| the stylesheet and script | `readiness/assets/trl-cards.css`, `readiness/assets/trl-cards.js` |
+
 A milestone's slug is its quarter (`2025-q3`), `tag-<name>` for a release tag (`tag-v1-2-0`) or
 `today`.
 
@@ -27,8 +40,7 @@ Anchors on a card page: `#transition-<from>-<to>-<commit>` (`Transition.anchor`)
 their position. A former id's URLs redirect (`pages.redirects`). Ids are validated slug-safe,
 so no id can leave the card folder.
 
-Source and commit links are made in the repository's frame: a card's path is relative to the
-folder of mkdocs.yml, which may be a subfolder of the repository (`base`).
+Links into a repository's web view are `repositories`'.
 """
 
 from __future__ import annotations
@@ -38,9 +50,6 @@ import posixpath
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import quote, unquote
-
-from ..cards.border import excerpt
 
 if TYPE_CHECKING:
     from ..cards.card import Card
@@ -71,6 +80,11 @@ def tag_slug(tag: str) -> str:
         return slug
     digest = hashlib.sha256(folded.encode("utf-8")).hexdigest()[:6]
     return f"{slug or 'tag'}-{digest}"
+
+
+LEGACY_CARD_JSON = "api/cards.json"
+"""Where the plugin first published the card JSON, outside the prefix: it writes a copy there
+still, so that links and scripts made before keep working (`Urls.card_json` is the path)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,37 @@ class Urls:
         card-v1.json`. Editors load it by this URL, so it never moves within a version."""
         return f"{self.prefix}/schema/card-v{version}.json"
 
+    def card_json(self) -> str:
+        """Path of the card JSON (`readiness/api/cards.json`), whatever the engine."""
+        return f"{self.prefix}/api/cards.json"
+
+    def feed(self, card_id: str | None = None) -> str:
+        """Path of the organisation's Atom feed, or of a card's."""
+        folder = f"{self.prefix}/cards/{card_id}" if card_id else self.prefix
+        return f"{folder}/feed.xml"
+
+    def cards_csv(self) -> str:
+        """Path of the CSV of where every card stands now."""
+        return f"{self.prefix}/cards.csv"
+
+    def badge(self, card_id: str) -> str:
+        """Path of a card's SVG badge, for its component's README."""
+        return f"{self.prefix}/badges/{card_id}.svg"
+
+    def asset(self, name: str) -> str:
+        """Path of the stylesheet or the script of the readiness pages (`trl-cards.css`)."""
+        return f"{self.prefix}/assets/{name}"
+
+    def html_file(self, src_uri: str) -> str:
+        """The file a page becomes in the built site (`cards/P1/index.md` ->
+        `cards/P1/index.html`): where a redirect page is written, in place of that page."""
+        url = self.url(src_uri)
+        return url + "index.html" if url.endswith("/") or not url else url
+
+    def inside(self, path: str) -> bool:
+        """Whether a path of the site is below the prefix: what `trl-cards generate` writes."""
+        return path.startswith(self.prefix + "/")
+
     def file_link(self, from_src: str, to_path: str) -> str:
         """A relative link from the page `from_src` to a file of the site (`to_path`, relative
         to the site root, such as a badge)."""
@@ -159,104 +204,3 @@ class Urls:
         """A relative link between two pages, for HTML that MkDocs will not rewrite (not escaped:
         the templates escape it)."""
         return self.link_from(self._folder(from_src), to_src, anchor)
-
-
-PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-"""A placeholder of a URL template: `{sha}`, `{path}`, `{branch}`."""
-
-COMMIT_PLACEHOLDERS = ("sha",)
-"""What a commit link template (`commit_url`) may hold."""
-
-
-def fill(template: str, **values: str) -> str:
-    """`template` with each `{name}` of `values` replaced by its value, URL-quoted, in one
-    pass: a value is never read as a template itself (a branch named `wip{1}`), and nothing
-    but the named placeholders is touched. Never `str.format`, which would read `{sha.x}` as
-    an attribute and `{sha:>9999999}` as a width."""
-    quoted = {name: quote(value, safe="/") for name, value in values.items()}
-    return PLACEHOLDER.sub(lambda m: quoted.get(m[1], m[0]), template)
-
-
-def template_problem(template: str, allowed: tuple[str, ...]) -> str | None:
-    """Why `template` is not a URL template with only the placeholders `allowed`, or None.
-
-    A URL template from outside (mkdocs.yml, an export) is checked when it is read, so that a
-    mistyped `{SHA}` is named at once instead of a link that never works."""
-    if not template.startswith(("https://", "http://")):
-        return f"`{excerpt(template)}` is not an http(s) address"
-    unknown = [name for name in PLACEHOLDER.findall(template) if name not in allowed]
-    if not unknown:
-        return None
-    known = ", ".join(f"`{{{name}}}`" for name in allowed) or "none"
-    return (
-        f"`{excerpt(template)}` holds the placeholder `{{{excerpt(unknown[0])}}}`; "
-        f"the placeholders it may hold: {known}"
-    )
-
-
-@dataclass(frozen=True)
-class RepoLinks:
-    """Links into the repository's web view: a file at the built branch, and a commit."""
-
-    source: str | None = None
-    """A URL template with `{path}` (the path from the repository root), and `{branch}`."""
-    commit: str | None = None
-    """A URL template with `{sha}`."""
-    base: str = ""
-    """The folder of mkdocs.yml inside the repository (`""`, or ending in `/`)."""
-    branch: str = "main"
-    """The branch `{branch}` stands for."""
-
-    def source_url(self, path: str) -> str | None:
-        """The web view of a card file, given its path relative to mkdocs.yml."""
-        if self.source is None:
-            return None
-        return fill(self.source, path=self.base + path, branch=self.branch)
-
-    def commit_url(self, sha: str) -> str | None:
-        """The web view of a commit."""
-        return None if self.commit is None else fill(self.commit, sha=sha)
-
-
-# What the edit URI of each forge looks like, the branch in it, and its file and commit URLs
-# (after the repository's URL).
-_FORGES = (
-    # GitLab: `-/edit/main/docs/`, `-/blob/main/docs/`
-    (r"-/(?:edit|blob)/([^/]+)", "/-/blob/{branch}/{path}", "/-/commit/{sha}"),
-    # Gitea and Forgejo: `src/branch/main/docs/`, `_edit/main/docs/`
-    (r"(?:src/branch|_edit)/([^/]+)", "/src/branch/{branch}/{path}", "/commit/{sha}"),
-    # Bitbucket: `src/main/docs/`
-    (r"src/([^/]+)", "/src/{branch}/{path}", "/commits/{sha}"),
-    # GitHub (MkDocs' default): `edit/main/docs/`, `blob/main/docs/`
-    (r"(?:edit|blob|tree)/([^/]+)", "/blob/{branch}/{path}", "/commit/{sha}"),
-)
-
-
-def repo_links(
-    repo_url: str | None,
-    edit_uri: str | None,
-    commit_url: str | None = None,
-    base: str = "",
-    branch: str | None = None,
-) -> RepoLinks:
-    """Source and commit links from MkDocs' `repo_url` and `edit_uri` (the branch is read from
-    the edit URI, in the forge's own form, unless `branch` is given); an explicit `commit_url`
-    wins. The repository's URL is text before the placeholders, never a template itself."""
-    if not repo_url:
-        return RepoLinks(None, commit_url, base)
-    repo = _literal(repo_url.rstrip("/"))
-    path = (edit_uri or "").lstrip("/")
-    for pattern, source, commit in _FORGES:
-        match = re.match(pattern, path)
-        if match:
-            return RepoLinks(
-                repo + source, commit_url or repo + commit, base, branch or unquote(match[1])
-            )
-    return RepoLinks(
-        repo + "/blob/{branch}/{path}", commit_url or repo + "/commit/{sha}", base, branch or "main"
-    )
-
-
-def _literal(url: str) -> str:
-    """A URL as text inside a template: its own braces quoted, so none reads as a placeholder."""
-    return url.replace("{", "%7B").replace("}", "%7D")
