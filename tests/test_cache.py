@@ -17,14 +17,10 @@ import pytest
 from conftest import SiteRepo
 from gitrepo import GitRepo, git_calls, git_shim
 from sample_org import SampleSpec, generate_organisation
-from trl_cards.history.cache import (
-    CacheError,
-    cache_file,
-    load_history,
-    read_history_cached,
-    save_history,
-)
-from trl_cards.history.git import RepoHistory, read_history
+from trl_cards.history.cache import cache_file, load_history, read_history_cached, save_history
+from trl_cards.history.codec import CacheError
+from trl_cards.history.repository import read_history
+from trl_cards.history.revisions import RepoHistory
 
 CARDS = ("**/TRL.md", "**/TRL.yml", "**/TRL.yaml")
 

@@ -14,8 +14,9 @@ import jsonschema
 import pytest
 import yaml
 
-from trl_cards.cards.card import json_schema, parse_card, split_front_matter
-from trl_cards.cards.yamldoc import load_yaml
+from trl_cards.cards.fields import json_schema
+from trl_cards.cards.trl import parse_card
+from trl_cards.cards.yamldoc import load_yaml, split_front_matter
 
 GOLDEN = Path(__file__).parent / "golden" / "card"
 CASES = sorted(GOLDEN.glob("*.yml"))
@@ -118,7 +119,7 @@ LOADER_CASES = [
 
 @pytest.mark.parametrize("source", LOADER_CASES)
 def test_memoised_loader_equals_yaml(source: str) -> None:
-    from trl_cards.cards.fields import DUPLICATES
+    from trl_cards.cards.kinds import DUPLICATES
     from trl_cards.cards.yamldoc import load_yaml
 
     loaded = load_yaml(source)

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 
 from conftest import SiteRepo, card, review, trl_cards
-from trl_cards.cards.card import MLTRL_SECTIONS, card_text, parse_card
+from trl_cards.cards.trl import MLTRL_SECTIONS, card_text, parse_card
 
 
 def test_check_reports_problems_and_fails(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from conftest import mkdocs_build
-from trl_cards.cards.card import CARD_FIELDS
+from trl_cards.cards.fields import CARD_FIELDS
 from trl_cards.frontends.config import TrlCardsConfig
 
 ROOT = Path(__file__).parents[1]

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from gitrepo import ADA, START, GitRepo, git_shim
-from trl_cards.history.git import HistoryError, RepoHistory, Revision, read_history
+from trl_cards.history.repository import read_history
+from trl_cards.history.revisions import HistoryError, RepoHistory, Revision
 
 CARDS = ("**/TRL.md", "**/TRL.yml", "**/TRL.yaml")
 BOB = ("Bob Builder", "bob@example.org")
@@ -735,7 +736,7 @@ def test_without_git_on_path(repo: GitRepo):
     repo.write("a/TRL.md", card("A1", 1))
     repo.commit("Add A1")
     program = (
-        "from pathlib import Path; from trl_cards.history.git import read_history;"
+        "from pathlib import Path; from trl_cards.history.repository import read_history;"
         f"print(read_history(Path({str(repo.path)!r}), ['**/TRL.md']))"
     )
 

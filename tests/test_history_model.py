@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gitrepo import GitRepo
-from trl_cards.history.git import read_history
+from trl_cards.history.repository import read_history
 from trl_cards.model.timeline import build_histories, id_claims, trace_lineages
 
 CARDS = ["cards/**/TRL.md"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import SiteRepo, card, review
 from gitrepo import GitRepo
 from trl_cards.cards.collection import load_cards
-from trl_cards.history.git import read_history, read_tags
+from trl_cards.history.repository import read_history, read_tags
 from trl_cards.model.milestones import milestones, periods
 from trl_cards.model.timeline import trace_lineages
 

@@ -31,10 +31,12 @@ from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 
 from trl_cards.cards.body import render_body
-from trl_cards.cards.card import CARD_FIELDS, Card, ParsedCard, parse_card
+from trl_cards.cards.card import Card, ParsedCard
 from trl_cards.cards.collection import Collection
+from trl_cards.cards.fields import CARD_FIELDS
 from trl_cards.cards.problem import Problem
-from trl_cards.history.git import Commit, RepoHistory, Revision
+from trl_cards.cards.trl import parse_card
+from trl_cards.history.revisions import Commit, RepoHistory, Revision
 from trl_cards.model.analytics import analyse
 from trl_cards.model.pipeline import Project, Settings
 from trl_cards.model.site import Site

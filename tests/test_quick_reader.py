@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from sample_org import SampleSpec, generate_organisation
 from trl_cards.cards import formats
-from trl_cards.cards.card import quick_fields
+from trl_cards.cards.trl import quick_fields
 from trl_cards.cards.yamldoc import _Loader
-from trl_cards.history.git import read_history
+from trl_cards.history.repository import read_history
 from trl_cards.model import timeline
 
 IDS = st.sampled_from(["A1", "P13.2", "x-y_z", "007", "1.10", "yes", "null", "VICTIM", "a b"])

@@ -12,9 +12,10 @@ import pytest
 import yaml
 
 from conftest import Build, SiteRepo, card
-from trl_cards.cards.card import json_schema, parse_card, split_front_matter
 from trl_cards.cards.collection import DEFAULT_INCLUDE
-from trl_cards.cards.yamldoc import load_yaml
+from trl_cards.cards.fields import json_schema
+from trl_cards.cards.trl import parse_card
+from trl_cards.cards.yamldoc import load_yaml, split_front_matter
 from trl_cards.model.urls import Urls
 
 ROOT = Path(__file__).parents[1]

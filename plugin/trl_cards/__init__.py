@@ -17,9 +17,10 @@ or, for a folder without mkdocs.yml:
 
 from pathlib import Path
 
-from .cards.card import Card, Review, parse_card
+from .cards.card import Card, Review
 from .cards.collection import Collection, load_cards
 from .cards.levels import LEVELS, Level
+from .cards.trl import parse_card
 from .model.pipeline import Project, Settings, build_project
 from .model.timeline import CardHistory, Transition, load_histories
 

@@ -6,15 +6,16 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
 from .border import RefusedError, read_regular_file
-from .card import MAX_FILE_CHARS, Card, ParsedCard, locate_problems
-from .formats import CardFormat, card_patterns, format_for
+from .card import Card, ParsedCard
+from .formats import TRL, CardFormat, card_patterns, format_for
 from .globs import matches
 from .problem import Problem, Severity
+from .trl import MAX_FILE_CHARS
 
 DEFAULT_INCLUDE = ("**/TRL.md", "**/TRL.yml", "**/TRL.yaml")
 DEFAULT_EXCLUDE = ("site/**", "**/node_modules/**", "**/.*/**", "**/venv/**", "**/__pycache__/**")
@@ -189,6 +190,8 @@ class CardFiles:
     parsed: dict[str, ParsedCard]
     texts: dict[str, str]
     problems: tuple[Problem, ...] = ()  # files that could not be read
+    formats: dict[str, CardFormat] = field(default_factory=dict)
+    """The format of each file (by default, the TRL card)."""
 
 
 def read_cards(
@@ -220,13 +223,12 @@ def parse_cards(
     """Card files given as their texts (by path), parsed, each by the format its path has
     under `label` (`formats.format_for`)."""
     today = dt.date.today()
+    readers = {path: format_for(path.removeprefix(label), formats) for path in texts}
     return CardFiles(
-        {
-            path: _parse(text, path, today, format_for(path.removeprefix(label), formats))
-            for path, text in texts.items()
-        },
+        {path: _parse(text, path, today, readers[path]) for path, text in texts.items()},
         texts,
         problems,
+        readers,
     )
 
 
@@ -250,7 +252,8 @@ def check_files(
     parsed = {path: card for files in sources for path, card in files.parsed.items()}
     texts = {path: text for files in sources for path, text in files.texts.items()}
     unread = tuple(p for files in sources for p in files.problems)
-    collection = check_collection(parsed, texts, claims)
+    readers = {path: reader for files in sources for path, reader in files.formats.items()}
+    collection = check_collection(parsed, texts, claims, readers)
     return Collection(
         collection.cards,
         unread + collection.problems,
@@ -276,9 +279,11 @@ def check_collection(
     parsed: dict[str, ParsedCard],
     texts: dict[str, str],
     claims: Mapping[str, Claim] | None = None,
+    formats: Mapping[str, CardFormat] | None = None,
 ) -> Collection:
     """Check what only the whole collection can tell: unique ids, coupled and part ids that
-    exist.
+    exist. `formats` give each file's format (by default, the TRL card), which says where in
+    the file each problem is.
 
     When two files hold one id, the one that has held it longer (`claims`, by path, from the
     history) keeps it; without history, the first by path. Ids are compared without case:
@@ -286,6 +291,11 @@ def check_collection(
     """
     problems: list[Problem] = [p for result in parsed.values() for p in result.problems]
     claims = claims or {}
+    readers = formats or {}
+
+    def located(found: list[Problem], path: str) -> list[Problem]:
+        return readers.get(path, TRL).locate(found, texts.get(path, ""), path)
+
     never = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     owner: dict[str, Card] = {}
     cards: list[Card] = []
@@ -296,9 +306,7 @@ def check_collection(
             continue
         first = owner.get(card.id.casefold())
         if first is not None:
-            problems += locate_problems(
-                [_duplicate(card, first, claims)], texts.get(path, ""), path
-            )
+            problems += located([_duplicate(card, first, claims)], path)
             continue
         owner[card.id.casefold()] = card
         cards.append(card)
@@ -310,12 +318,11 @@ def check_collection(
             unknown = [(i, ref) for i, ref in enumerate(refs) if ref not in ids or ref == card.id]
             if not unknown:
                 continue
-            problems += locate_problems(
+            problems += located(
                 [
                     _unknown_reference(card, key, i, ref, folded.get(ref.casefold()))
                     for i, ref in unknown
                 ],
-                texts.get(card.path, ""),
                 card.path,
             )
             kept = tuple(r for r in refs if r in ids and r != card.id)

@@ -13,8 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .card import Card, ParsedCard, card_text, json_schema, parse_card, quick_fields
+from .card import Card, ParsedCard
+from .fields import json_schema
 from .globs import matches
+from .problem import Problem
+from .trl import card_text, locate_problems, parse_card, quick_fields
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class CardFormat:
     """A card as the text of a file of this format."""
     schema: Callable[[], dict[str, Any]]
     """The format as JSON Schema, for editors."""
+    locate: Callable[[Sequence[Problem], str, str], list[Problem]] = lambda found, *_: list(found)
+    """(problems, text, path) -> the problems found outside the parser (a duplicate id, an
+    unknown coupled id) with the lines of their keys in this file (by default, none)."""
 
 
 TRL = CardFormat(
@@ -39,6 +45,7 @@ TRL = CardFormat(
     files=("**/*.md", "**/*.yml", "**/*.yaml"),
     parse=parse_card,
     quick=quick_fields,
+    locate=locate_problems,
     write=card_text,
     schema=json_schema,
 )

@@ -21,27 +21,22 @@ import difflib
 import functools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from .border import excerpt
-from .card import MAX_FILE_CHARS, Card, ParsedCard, unreadable
-from .fields import (
-    DUPLICATES,
-    ID_PATTERN,
-    Identifier,
-    Integer,
-    ListOf,
-    Report,
-    Text,
-    Unreadable,
-)
+from .card import Card, ParsedCard
+from .fields import ID_PATTERN
 from .formats import CardFormat
+from .grading import THE_CARD, Found, locate, unreadable, unusable
+from .kinds import DUPLICATES, Identifier, Integer, ListOf, Report, Text, Unreadable
 from .levels import HIGHEST, LOWEST
-from .problem import Problem, Severity
-from .yamldoc import Located, fill_raw, load_yaml, locate_keys, yaml_error
+from .problem import Problem
+from .trl import MAX_FILE_CHARS
+from .yamldoc import load_yaml, locate_keys, yaml_error
 
 __all__ = ["MappedFormat"]
 
@@ -100,7 +95,7 @@ class MappedFormat:
 
     def _parse(self, text: str, path: str) -> ParsedCard:
         if len(text) > MAX_FILE_CHARS:
-            return _unusable(
+            return unusable(
                 path,
                 f"is {len(text):,} characters long; a card may have {MAX_FILE_CHARS:,}.",
                 "Move long material to linked documents.",
@@ -110,20 +105,21 @@ class MappedFormat:
             data = load_yaml(source)
         except yaml.YAMLError as error:
             message, fix, line = yaml_error(error, source)
-            return _unusable(path, message, fix, None if line is None else line + 1)
+            return unusable(path, message, fix, None if line is None else line + 1)
         if not isinstance(data, dict):
-            return _unusable(
+            return unusable(
                 path,
                 f"is not a mapping of keys, so it is not a file that the format `{self.where}` "
                 "of mkdocs.yml can read.",
                 f"Write `key: value` lines, or leave the file out of `{self.where}.files`.",
                 line=1,
             )
-        found = _Found()
-        card_id = self._card_id(data, source, found.report(identity=True))
-        name = self._name(data, found.report(identity=True))
-        level = self._level(data, found.report(identity=True))
-        extra = found.report(identity=False)
+        found = Found()
+        identity = found.reporter(lambda key: THE_CARD)
+        card_id = self._card_id(data, source, identity)
+        name = self._name(data, identity)
+        level = self._level(data, identity)
+        extra = found.reporter(lambda key: f"`{key}`")
         people = {key: self._people(data, getattr(self, key), extra) for key in _LISTS}
         duplicated = set(data.get(DUPLICATES, ())) & {k.split(".")[0] for k in self._keys()}
         for key in sorted(duplicated):
@@ -133,7 +129,7 @@ class MappedFormat:
                 "Remove the line you do not mean, so that a reader sees what the site shows.",
                 kept=True,
             )
-        problems = found.problems(source, path)
+        problems = found.problems(source, 1, path)
         if card_id is None or name is None or level is None:
             return ParsedCard(None, problems, card_id)
         card = Card(
@@ -360,6 +356,12 @@ class MappedFormat:
             **root,
         }
 
+    def locate(self, problems: Sequence[Problem], text: str, path: str) -> list[Problem]:
+        """Problems found outside the parser (a duplicate id) with the line of the key they
+        are about in this file: the card's `id` is where its template's first key is."""
+        keys = {"id": self.placeholders[0], "name": self.name, "level": self.level}
+        return locate(problems, text, 1, lambda key: keys.get(key, key))
+
     def card_format(self) -> CardFormat:
         """This mapping as a card format. Equal mappings give the same object, so that a
         mkdocs.yml read again (`mkdocs serve`) keeps the parses and lineages of the last build.
@@ -374,57 +376,13 @@ def _card_format(mapped: MappedFormat) -> CardFormat:
         files=mapped.files,
         parse=mapped.parse,
         quick=mapped.quick,
+        locate=mapped.locate,
         write=mapped.write,
         schema=mapped.schema,
     )
 
 
 _LISTS = ("owners", "reviewers", "tags")
-
-
-class _Found:
-    """The problems of one file, each knowing whether it costs the card (its identity)."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, str, str, bool, bool]] = []
-
-    def report(self, *, identity: bool) -> Report:
-        def report(key: str, message: str, fix: str, *, kept: bool = False) -> None:
-            self.items.append((key, message, fix, kept, identity))
-
-        return report
-
-    def problems(self, source: str, path: str) -> tuple[Problem, ...]:
-        located = locate_keys(source) if self.items else {}
-        out = []
-        for key, message, fix, kept, identity in self.items:
-            severity = Severity.WARNING  # a value kept (cleaned, cut, ignored) or left out
-            if identity and not kept:
-                message += " The card is left out until this is fixed."
-                severity = Severity.ERROR
-            elif not kept:
-                message += f" So `{key}` is left out."
-            spot = _locate(key, located)
-            out.append(
-                Problem(
-                    path,
-                    f"`{key}` {fill_raw(message, located.get(key))}",
-                    fill_raw(fix, located.get(key)),
-                    line=None if spot is None else spot + 1,
-                    key=key,
-                    severity=severity,
-                )
-            )
-        return tuple(sorted(out, key=lambda p: p.line or 0))
-
-
-def _locate(key: str, located: dict[str, Located]) -> int | None:
-    """The 0-based line of a key, or of the nearest mapping above it that is there."""
-    while key not in located:
-        if not key:
-            return None
-        key = re.sub(r"(\[\d+\]|\.?[^.\[\]]*)$", "", key, count=1)
-    return located[key].line
 
 
 def _lookup(data: dict[Any, Any], key: str) -> tuple[bool, Any]:
@@ -472,10 +430,6 @@ def _shown(value: Any) -> str:
     if isinstance(value, dict | list):
         return excerpt(value)
     return f"the {type(value).__name__} `{excerpt(value)}`"
-
-
-def _unusable(path: str, message: str, fix: str, line: int | None = None) -> ParsedCard:
-    return ParsedCard(None, (Problem(path, message, fix, line=line),))
 
 
 def _yaml_lines(tree: dict[str, Any], depth: int) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from .border import excerpt
-from .fields import DUPLICATES, RAW, DuplicateKeys, Unreadable
+from .kinds import DUPLICATES, RAW, DuplicateKeys, Unreadable
 
 try:  # the C loader parses a card revision in about a tenth of a millisecond
     from yaml import CSafeLoader as _BaseLoader

@@ -284,7 +284,8 @@ def _history(history: CardHistory | None, card_id: str) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from ..cards.card import TEMPLATE_HINTS, Card, Ethics, card_text, parse_card, template_body
+    from ..cards.card import Card, Ethics
+    from ..cards.trl import TEMPLATE_HINTS, card_text, parse_card, template_body
 
     path: Path = args.path
     if path.exists():

@@ -13,7 +13,7 @@ import zoneinfo
 from dataclasses import replace
 
 from ..cards.border import clamp_date, date_problem
-from .git import Commit, Damage, RepoHistory
+from .revisions import Commit, Damage, RepoHistory
 
 DEFAULT_ZONE = "UTC"
 

@@ -17,8 +17,8 @@ from ..cards.border import (
     unicode_problem,
 )
 from ..cards.problem import FixableError
-from ..history.cache import CacheError, history_document, history_from_document
-from ..history.git import RepoHistory
+from ..history.codec import CacheError, history_document, history_from_document
+from ..history.revisions import RepoHistory
 from .repositories import template_problem
 from .settings import NAME
 

@@ -16,7 +16,8 @@ from ..cards.collection import Collection, check_files
 from ..cards.problem import FixableError, Problem
 from ..history.cache import cache_file
 from ..history.clock import time_zone, zone_name
-from ..history.git import RepoHistory, read_tags
+from ..history.repository import read_tags
+from ..history.revisions import RepoHistory
 from .analytics import Analytics, analyse
 from .exports import export_files
 from .settings import Settings

@@ -23,7 +23,7 @@ from ..cards.formats import CardFormat, card_patterns
 from ..cards.problem import FixableError, Problem, Severity
 from ..history.cache import read_history_cached
 from ..history.clock import history_in_zone, zone_name
-from ..history.git import HistoryError, RepoHistory
+from ..history.revisions import HistoryError, RepoHistory
 from .exports import ExportError, read_export
 from .repositories import RepoLinks, repo_links
 from .timeline import CardHistory, project_base, project_folders, read_ignore_revs, trace_lineages

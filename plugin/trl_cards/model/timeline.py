@@ -17,7 +17,8 @@ from ..cards.collection import DEFAULT_INCLUDE, Claim, printable_path
 from ..cards.formats import TRL, CardFormat, card_patterns, format_for
 from ..cards.problem import Problem, Severity
 from ..history.clock import DEFAULT_ZONE, history_in_zone, time_zone
-from ..history.git import Commit, Damage, RepoHistory, Revision, read_history
+from ..history.repository import read_history
+from ..history.revisions import Commit, Damage, RepoHistory, Revision
 
 ENTRY = "entry"
 ADVANCE = "advance"

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..cards.collection import Collection, printable_path, read_card_file
 from ..cards.levels import level
-from ..history.git import RepoHistory
+from ..history.revisions import RepoHistory
 from ..model.analytics import System
 from ..model.exports import Export, export_document
 from ..model.pipeline import Project

@@ -6,7 +6,7 @@ from collections import Counter
 
 from markupsafe import Markup
 
-from ...cards.card import SWITCHBACK_KINDS
+from ...cards.fields import SWITCHBACK_KINDS
 from ...cards.levels import LEVELS, PHASES, level
 from ...cards.problem import Severity
 from ...model.pipeline import Project
