@@ -45,7 +45,7 @@ import markdown
 
 from trl_cards.cards.collection import DEFAULT_INCLUDE
 from trl_cards.history.repository import read_history
-from trl_cards.model.timeline import build_histories
+from trl_cards.model.lineage import build_histories
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from sample_org import SampleSpec, generate_organisation

@@ -9,7 +9,7 @@ from conftest import card, review
 from gitrepo import GitRepo
 from trl_cards.cards.collection import load_cards
 from trl_cards.model.analytics import System, analyse, compute_kpis
-from trl_cards.model.timeline import load_histories
+from trl_cards.model.lineage import load_histories
 from trl_cards.outputs.chart import trend_svg
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)

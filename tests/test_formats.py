@@ -12,7 +12,7 @@ from gitrepo import GitRepo
 from trl_cards.cards import formats
 from trl_cards.cards.card import Card, ParsedCard
 from trl_cards.cards.collection import load_cards
-from trl_cards.model.timeline import load_histories
+from trl_cards.model.lineage import load_histories
 
 
 def _kep(text: str, path: str) -> ParsedCard:

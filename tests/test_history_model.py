@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from gitrepo import GitRepo
 from trl_cards.history.repository import read_history
-from trl_cards.model.timeline import build_histories, id_claims, trace_lineages
+from trl_cards.model.lineage import build_histories, id_claims, trace_lineages
 
 CARDS = ["cards/**/TRL.md"]
 

@@ -422,7 +422,7 @@ def test_a_revision_yaml_cannot_build_does_not_break_later_builds(tmp_path: Path
     repo.commit("Broken")
     repo.write("cards/a/TRL.md", _fm("A1", level="2"))
     repo.commit("Fixed")
-    from trl_cards.model.timeline import load_histories
+    from trl_cards.model.lineage import load_histories
 
     history = load_histories(repo.path, ["cards/**/TRL.md"])["A1"]
     assert [(t.from_level, t.to_level) for t in history.transitions] == [(None, 2)]

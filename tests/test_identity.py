@@ -12,7 +12,8 @@ import pytest
 
 from conftest import SiteRepo
 from gitrepo import GitRepo
-from trl_cards.model.timeline import CardHistory, load_histories
+from trl_cards.model.lineage import load_histories
+from trl_cards.model.transitions import CardHistory
 
 CARDS = ["cards/**/TRL.md"]
 

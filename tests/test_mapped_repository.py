@@ -19,7 +19,7 @@ from trl_cards.cards.mapping import read_formats
 from trl_cards.frontends.config import TrlCardsConfig
 from trl_cards.frontends.diff import changes as readiness_changes
 from trl_cards.model.pipeline import Project, Settings, build_project
-from trl_cards.model.timeline import ADVANCE, ENTRY, SKIP, SWITCHBACK
+from trl_cards.model.transitions import ADVANCE, ENTRY, SKIP, SWITCHBACK
 
 
 def test_every_key_of_a_format_is_in_the_reference() -> None:

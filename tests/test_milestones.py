@@ -11,8 +11,8 @@ from conftest import SiteRepo, card, review
 from gitrepo import GitRepo
 from trl_cards.cards.collection import load_cards
 from trl_cards.history.repository import read_history, read_tags
+from trl_cards.model.lineage import trace_lineages
 from trl_cards.model.milestones import milestones, periods
-from trl_cards.model.timeline import trace_lineages
 
 NOW = dt.datetime(2025, 8, 15, tzinfo=dt.timezone.utc)
 OWNED = "owners: [Ana]\ntags: [vision]\n"

@@ -38,9 +38,10 @@ from trl_cards.cards.problem import Problem
 from trl_cards.cards.trl import parse_card
 from trl_cards.history.revisions import Commit, RepoHistory, Revision
 from trl_cards.model.analytics import analyse
+from trl_cards.model.lineage import build_histories
 from trl_cards.model.pipeline import Project, Settings
 from trl_cards.model.site import Site
-from trl_cards.model.timeline import CardHistory, build_histories
+from trl_cards.model.transitions import CardHistory
 from trl_cards.outputs.registry import build_outputs
 from trl_cards.outputs.templating import RenderedPage
 

@@ -22,7 +22,7 @@ from trl_cards.cards import formats
 from trl_cards.cards.trl import quick_fields
 from trl_cards.cards.yamldoc import _Loader
 from trl_cards.history.repository import read_history
-from trl_cards.model import timeline
+from trl_cards.model import lineage as timeline
 
 IDS = st.sampled_from(["A1", "P13.2", "x-y_z", "007", "1.10", "yes", "null", "VICTIM", "a b"])
 LEVELS = st.sampled_from(["3", "0", "9", "10", "-1", "3.0", "'3'", "!!int 3", "0x3", "~", ""])

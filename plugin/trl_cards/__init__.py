@@ -21,8 +21,9 @@ from .cards.card import Card, Review
 from .cards.collection import Collection, load_cards
 from .cards.levels import LEVELS, Level
 from .cards.trl import parse_card
+from .model.lineage import load_histories
 from .model.pipeline import Project, Settings, build_project
-from .model.timeline import CardHistory, Transition, load_histories
+from .model.transitions import CardHistory, Transition
 
 
 def load_project(config_file: Path | str = "mkdocs.yml") -> Project:

@@ -23,7 +23,7 @@ from ..outputs.schema_file import schema_text
 
 if TYPE_CHECKING:
     from ..model.pipeline import Project
-    from ..model.timeline import CardHistory
+    from ..model.transitions import CardHistory
 
 _EXAMPLES = {
     "validate": "example: trl-cards validate cards/retina/TRL.md   (exit 1 on any problem)",

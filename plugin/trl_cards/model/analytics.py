@@ -17,7 +17,7 @@ from ..cards.card import Card
 from ..cards.levels import LEVELS, PHASES, level
 from ..cards.problem import Problem, Severity
 from .milestones import Period, milestones, periods, quarter_of
-from .timeline import SWITCHBACK, CardHistory, Transition
+from .transitions import CardHistory, Transition
 
 STALE_DAYS = 365
 
@@ -98,10 +98,10 @@ def compute_kpis(
             kinds[transition.kind] += 1
             quarter = quarter_of(transition.date)
             quarters[quarter][0] += transition.from_level is not None
-            quarters[quarter][1] += transition.kind.endswith(SWITCHBACK)
-            if transition.switchback_kind and transition.kind.endswith(SWITCHBACK):
+            quarters[quarter][1] += transition.kind.is_switchback
+            if transition.switchback_kind and transition.kind.is_switchback:
                 switchbacks[transition.switchback_kind] += 1
-            if transition.kind.endswith(SWITCHBACK):
+            if transition.kind.is_switchback:
                 switched.add(card.id)
             if transition.gated and not transition.reviewed:
                 skipped.append((card.id, transition))

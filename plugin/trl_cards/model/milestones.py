@@ -10,11 +10,25 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 
 from ..cards.card import Card
-from .timeline import ADVANCE, ENTRY, SKIP, CardHistory, Transition
+from .transitions import ADVANCE, ENTRY, SKIP, CardHistory, Transition
 
-NEW, PROMOTION, SWITCHBACK, RETIRED = "new", "promotion", "switchback", "retired"
+
+class ChangeKind(str, Enum):
+    """What a card's change of readiness between two milestones is."""
+
+    NEW = "new"
+    PROMOTION = "promotion"
+    SWITCHBACK = "switchback"
+    RETIRED = "retired"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+NEW, PROMOTION, SWITCHBACK, RETIRED = ChangeKind
 CHANGE_KINDS = (PROMOTION, SWITCHBACK, NEW, RETIRED)
 """What a change between two milestones is, in the order the pages count them."""
 CHANGE_LABELS = {
@@ -25,7 +39,18 @@ CHANGE_LABELS = {
 }
 """Each kind of change: one, many, and as a column heading."""
 
-QUARTER, TAG, NOW = "quarter", "tag", "now"
+class MilestoneKind(str, Enum):
+    """What a milestone is: a quarter's end, a release tag, or now."""
+
+    QUARTER = "quarter"
+    TAG = "tag"
+    NOW = "now"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+QUARTER, TAG, NOW = MilestoneKind
 
 
 @dataclass(frozen=True)
@@ -35,7 +60,7 @@ class Milestone:
     name: str  # `2025-Q3`, `v1.2.0`, `Today`
     slug: str  # its page's folder: `2025-q3`, `tag-v1-2-0`, `today`
     at: dt.datetime  # the state is the one just before this moment
-    kind: str  # QUARTER, TAG or NOW
+    kind: MilestoneKind
 
 
 @dataclass(frozen=True)
@@ -43,7 +68,7 @@ class Change:
     """One card's change of readiness between two milestones."""
 
     card_id: str
-    kind: str  # one of CHANGE_KINDS
+    kind: ChangeKind
     date: dt.datetime
     from_level: int | None  # None for a new card
     to_level: int | None  # None for a retired card

@@ -20,6 +20,7 @@ from ..history.repository import read_tags
 from ..history.revisions import RepoHistory
 from .analytics import Analytics, analyse
 from .exports import export_files
+from .lineage import history_problems, id_claims, join_histories
 from .settings import Settings
 from .site import Origin, Site
 from .sources import (
@@ -34,7 +35,7 @@ from .sources import (
     refused_export,
     repository_name,
 )
-from .timeline import CardHistory, history_problems, id_claims, join_histories
+from .transitions import CardHistory
 from .urls import Urls
 
 __all__ = ["PipelineError", "Project", "Settings", "build_project"]

@@ -25,8 +25,9 @@ from ..history.cache import read_history_cached
 from ..history.clock import history_in_zone, zone_name
 from ..history.revisions import HistoryError, RepoHistory
 from .exports import ExportError, read_export
+from .lineage import project_base, project_folders, read_ignore_revs, trace_lineages
 from .repositories import RepoLinks, repo_links
-from .timeline import CardHistory, project_base, project_folders, read_ignore_revs, trace_lineages
+from .transitions import CardHistory
 
 __all__ = [
     "Lineages",

@@ -13,9 +13,10 @@ from ..cards.levels import level
 from ..history.revisions import RepoHistory
 from ..model.analytics import System
 from ..model.exports import Export, export_document
+from ..model.lineage import project_folders
 from ..model.pipeline import Project
 from ..model.site import Site
-from ..model.timeline import CardHistory, project_folders
+from ..model.transitions import CardHistory
 
 EXPORT_VERSION = 1
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from ..cards.levels import HIGHEST, LEVELS, PHASES
 from ..model.analytics import TrendPoint
-from ..model.timeline import CardHistory, Transition
+from ..model.transitions import CardHistory, Transition
 
 _WIDTH, _HEIGHT = 760, 230
 _LEFT, _RIGHT, _TOP, _BOTTOM = 34, 16, 10, 26

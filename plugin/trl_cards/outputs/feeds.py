@@ -14,7 +14,7 @@ from ..cards.border import clean_line
 from ..cards.card import Card
 from ..cards.levels import level
 from ..model.pipeline import Project
-from ..model.timeline import CardHistory
+from ..model.transitions import CardHistory
 from ..model.urls import review_anchors
 from .made import Made, Memo
 

@@ -16,7 +16,7 @@ from ...cards.card import Card
 from ...cards.problem import Problem, Severity
 from ...model.analytics import System
 from ...model.pipeline import Project
-from ...model.timeline import CardHistory, Transition
+from ...model.transitions import CardHistory, Transition
 from ...model.urls import review_anchors
 from ..chart import timeline_svg
 from ..made import Made, Memo

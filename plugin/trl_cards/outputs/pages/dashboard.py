@@ -10,7 +10,7 @@ from ...cards.fields import SWITCHBACK_KINDS
 from ...cards.levels import LEVELS, PHASES, level
 from ...cards.problem import Severity
 from ...model.pipeline import Project
-from ...model.timeline import ADVANCE, ENTRY, INVALID_SWITCHBACK, SKIP, SWITCHBACK
+from ...model.transitions import ADVANCE, ENTRY, INVALID_SWITCHBACK, SKIP, SWITCHBACK
 from ...model.urls import Urls
 from ..chart import trend_svg
 from ..made import Made, Memo
