@@ -100,3 +100,29 @@ def test_templates_escape_by_default_and_join_html_lines(tmp_path: Path) -> None
     assert page.html == (
         "<p> &lt;i&gt;*x*&lt;/i&gt; and <b>&lt;i&gt;*x*&lt;/i&gt;</b></p><p>two</p>",
     )
+
+
+def test_a_tag_written_over_several_lines_works_in_an_override(site_repo: SiteRepo) -> None:
+    _site_with_override(
+        site_repo,
+        "partials/summary.html",
+        '<p class="ours">{{\n  card.name\n  | upper\n}} at {% if\n  card.level > 3\n%}a high'
+        "{% else %}a low{% endif %} level</p>\n{#\n  a comment\n#}\n<p>{{ card.id }}</p>\n",
+    )
+    build = site_repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    page = (build.site / "readiness" / "cards" / "A1" / "index.html").read_text(encoding="utf-8")
+    assert (
+        '<p class="ours">&lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt; &amp; CO at a high level</p>' in page
+    )
+
+
+def test_a_mistake_in_an_overridden_redirect_is_one_line_too(site_repo: SiteRepo) -> None:
+    _site_with_override(site_repo, "redirect.html", "<p>{{ card.nope.deeper }}</p>\n")
+    site_repo.write("cards/a/TRL.md", card("A2", 4, extra="aliases: [A0]\nowners: [Ada]\n"))
+    site_repo.commit("A1 is now A2, and A0 before it")
+    build = site_repo.build()
+    assert build.returncode == 1 and "Traceback" not in build.log, build.log
+    expected = f"{site_repo.path / 'overrides/trl-cards/redirect.html'}:1: "
+    assert expected in build.log and "has no attribute 'nope'" in build.log
+    assert "Fix: Correct the template, or remove it" in build.log

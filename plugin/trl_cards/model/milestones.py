@@ -39,6 +39,7 @@ CHANGE_LABELS = {
 }
 """Each kind of change: one, many, and as a column heading."""
 
+
 class MilestoneKind(str, Enum):
     """What a milestone is: a quarter's end, a release tag, or now."""
 

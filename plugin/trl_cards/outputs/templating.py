@@ -84,11 +84,21 @@ def render_page(env: Environment, name: str, /, **context: Any) -> RenderedPage:
         PageTemplateError: the template, or one it includes, has a mistake.
     """
     blocks: list[str] = []
+    text = render_html(env, name, _blocks=blocks, **context)
+    return RenderedPage(_BLANK_LINES.sub("\n\n", text).strip(), tuple(blocks))
+
+
+def render_html(env: Environment, name: str, /, **context: Any) -> str:
+    """Render the template `name` (a whole HTML file, such as a redirect page) with `context`.
+
+    Raises:
+        PageTemplateError: the template, or one it includes, has a mistake: one message with
+            its file and line, never a traceback.
+    """
     try:
-        text = env.get_template(name).render(_blocks=blocks, **context)
+        return env.get_template(name).render(**context)
     except TemplateError as error:
         raise PageTemplateError(*_template_message(error, name)) from None
-    return RenderedPage(_BLANK_LINES.sub("\n\n", text).strip(), tuple(blocks))
 
 
 def _template_message(error: TemplateError, page: str) -> tuple[str, str]:
@@ -175,23 +185,33 @@ class _OneLineHtml(Extension):
 _HTML_FILTER = re.compile(r"({%-?\s*filter html\s*-?%})(.*?)({%-?\s*endfilter\s*-?%})", re.S)
 
 
+_DELIMITERS = re.compile(r"\{[%{#]|[%}#]\}")
+
+
 def _one_line(source: str) -> str:
     out: list[str] = []
     breaks: list[str] = []  # what joins each line to the next
-    in_comment = False
+    inside = ""  # the Jinja comment (`{#`) or tag (`{%`, `{{`) a line break falls in, if any
     for line in source.splitlines():
         line = line.strip()
         if out and out[-1] and line:
             tight = out[-1].endswith(">") and line.startswith("<")
-            out[-1] += "" if tight or in_comment else " "
+            out[-1] += "" if tight or inside == "{#" else " "
         out.append(line)
-        # A line break inside a Jinja comment stays one (a comment there would close it).
-        for mark in re.findall(r"\{#|#\}", line):
-            in_comment = mark == "{#"
-        breaks.append("\n" if in_comment else "{#\n#}")
+        for mark in _DELIMITERS.findall(line):
+            if mark.startswith("{") and not inside:
+                inside = mark
+            elif mark.endswith("}") and inside and mark[0] == _CLOSING[inside]:
+                inside = ""
+        # A line break inside a Jinja comment or tag stays one: a comment put there to keep
+        # the line numbers would close the comment, or break the tag.
+        breaks.append("\n" if inside else "{#\n#}")
     return "".join(line + join for line, join in zip(out, breaks, strict=True)).removesuffix(
         "{#\n#}"
     )
+
+
+_CLOSING = {"{#": "#", "{%": "%", "{{": "}"}
 
 
 # A space after each cell, term and item: search indexes a page's text without its tags, and

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from ...model.pipeline import Project
 from ..made import Made, Memo
+from ..templating import render_html
 from . import templates
 
 
 def files(project: Project, memo: Memo) -> Made:
     site, env = project.site, templates(project)
     current = {card.id.casefold() for card in project.collection.cards}
-    template = env.get_template("redirect.html")
     pages: dict[str, str] = {}
     for card in project.collection.cards:
         history = project.histories.get(card.id)
@@ -27,7 +27,9 @@ def files(project: Project, memo: Memo) -> Made:
             ]
             for source, target in targets:
                 path = site.urls.html_file(source)
-                pages[path] = template.render(
+                pages[path] = render_html(
+                    env,
+                    "redirect.html",
                     site=site,
                     here=source,
                     old_id=old,
