@@ -1,10 +1,18 @@
 """Properties of parsing and rendering, whatever a card file holds (issue 7, requirement 8).
 
-1. `parse_card` never raises: it returns a `ParsedCard` whose problems all name the file, say
-   what is wrong and how to fix it, in a few sentences (a message echoes at most an excerpt).
-2. Whatever it accepts renders escaped: only the markup the renderer itself writes, no event
+1. `parse_card` never fails: it returns a `ParsedCard` whose problems all name the file, say
+   what is wrong and how to fix it, in a few sentences (a message echoes at most an excerpt),
+   and none of them is the guard's "could not be read as a card": `parse_card` catches any
+   exception so that one file never costs the site, so a test that only checked "no exception"
+   could not fail.
+2. A valid card reads back as written: every card the writer writes (`card_text`) parses to
+   the same card, with no problem.
+3. Whatever it accepts renders escaped: only the markup the renderer itself writes, no event
    handler, no foreign style, no `javascript:`/`vbscript:`/`data:` URL, no remote image, and a
    card's name never reaches the page as markup.
+
+Each property names in its docstring the defect of the code it catches; each was seen to fail
+once with that defect made.
 
 Hypothesis runs derandomized and without its example database, so every run (CI or laptop)
 tries the same examples. `TRL_PROPERTIES_SCALE=10` multiplies the examples for a deeper search.
@@ -31,11 +39,11 @@ from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 
 from trl_cards.cards.body import render_body
-from trl_cards.cards.card import Card, ParsedCard
+from trl_cards.cards.card import Card, Debrief, Ethics, ParsedCard, Requirement, Review, Risk
 from trl_cards.cards.collection import Collection
 from trl_cards.cards.fields import CARD_FIELDS
 from trl_cards.cards.problem import Problem
-from trl_cards.cards.trl import parse_card
+from trl_cards.cards.trl import card_text, parse_card
 from trl_cards.history.revisions import Commit, RepoHistory, Revision
 from trl_cards.model.analytics import analyse
 from trl_cards.model.lineage import build_histories
@@ -543,7 +551,7 @@ card_files = weighted(
 )
 
 
-# -- property 1: parse_card never raises ---------------------------------------------------------
+# -- property 1: parse_card never fails ----------------------------------------------------------
 
 
 def _parse(text, path) -> ParsedCard:
@@ -553,6 +561,8 @@ def _parse(text, path) -> ParsedCard:
     assert result.card is None or isinstance(result.card, Card)
     for problem in result.problems:
         assert isinstance(problem, Problem)
+        # The guard of `parse_card` turned an exception into this problem: a defect.
+        assert "could not be read as a card" not in problem.message, problem
         assert problem.path, problem
         assert problem.message.strip(), problem
         assert problem.fix.strip(), problem
@@ -566,6 +576,8 @@ def _parse(text, path) -> ParsedCard:
 @_examples(1000)
 @given(raw_texts)
 def test_any_text_parses_without_raising(text):
+    """Catches: an exception while putting a YAML error into words (reading the line of an
+    error at the end of the text without `yaml_error`'s bound check fails here)."""
     for path in PATHS:
         _parse(text, path)
 
@@ -573,16 +585,106 @@ def test_any_text_parses_without_raising(text):
 @_examples(400)
 @given(dumped_files(yaml_documents))
 def test_any_yaml_structure_parses_without_raising(file):
+    """Catches: an exception anywhere in the parser of a card-shaped document (raising in
+    `trl._build` fails here), and a kind that assumes a value's type (making `Text.check`
+    call `.strip()` before its type check fails here on a number where text belongs)."""
     _parse(*file)
 
 
 @_examples(600)
 @given(yaml_text_files)
 def test_yaml_looking_text_parses_without_raising(file):
+    """Catches: an error of YAML's put into words wrongly (`yaml_error` adding to the line of a
+    limit error that has none fails here, on an alias bomb)."""
     _parse(*file)
 
 
-# -- property 2: whatever parses renders escaped -------------------------------------------------
+# -- property 2: a valid card reads back as written ----------------------------------------------
+
+_ONE_LINE = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn")),
+    min_size=1,
+    max_size=40,
+).filter(lambda s: s.strip() == s and s.isprintable())
+_IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True).filter(
+    lambda i: (
+        not i.endswith(".") and not re.fullmatch(r"(?i)(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?", i)
+    )
+)
+_URLS = st.builds(lambda host, path: f"https://{host}.example/{path}", _IDS, _IDS)
+_DAYS = st.dates(dt.date(2005, 1, 1), dt.date(2025, 1, 1))
+# Besides any float, the ones YAML reads otherwise than JSON writes them (`1e-05`).
+_FRACTIONS = st.floats(0, 1, allow_nan=False) | st.sampled_from((1e-05, 1e-300, 5e-324))
+_NUMBERS = _FRACTIONS | st.integers(0, 10**6) | st.sampled_from((1e20, 1.5e300))
+
+
+@st.composite
+def _reviews(draw: st.DrawFn) -> Review:
+    start, end = draw(st.integers(0, 9)), draw(st.integers(0, 9))
+    decision = "advance" if end > start else "switchback" if end < start else "stay"
+    return Review(
+        draw(_DAYS),
+        start,
+        end,
+        decision,
+        tuple(draw(st.lists(_ONE_LINE, max_size=3))),
+        draw(st.sampled_from(("discovery", "embedded", "review"))) if end < start else None,
+        Debrief(*(draw(st.none() | _ONE_LINE) for _ in range(4))),
+        draw(st.none() | _URLS),
+    )
+
+
+@st.composite
+def valid_cards(draw: st.DrawFn) -> Card:
+    """Any card the format accepts without a problem, as its writer writes it."""
+    requirement_ids = draw(st.lists(_ONE_LINE, max_size=3, unique=True))
+    return Card(
+        id=draw(_IDS),
+        name=draw(_ONE_LINE),
+        level=draw(st.integers(0, 9)),
+        path="TRL.md",
+        owners=tuple(draw(st.lists(_ONE_LINE, max_size=3))),
+        reviewers=tuple(draw(st.lists(_ONE_LINE, max_size=3))),
+        tags=tuple(draw(st.lists(_ONE_LINE, max_size=3, unique=True))),
+        links=tuple(draw(st.dictionaries(_ONE_LINE, _URLS, max_size=3)).items()),
+        ethics=draw(
+            st.none()
+            | st.builds(
+                Ethics,
+                st.sampled_from(("not started", "in progress", "complete")),
+                st.none() | _URLS,
+            )
+        ),
+        coupled=tuple(draw(st.lists(_IDS, max_size=3, unique=True))),
+        parts=tuple(draw(st.lists(_IDS, max_size=3, unique=True))),
+        aliases=tuple(draw(st.lists(_IDS, max_size=3, unique=True))),
+        requirements=tuple(
+            Requirement(
+                rid,
+                draw(_ONE_LINE),
+                draw(st.none() | st.builds(Risk, _FRACTIONS, _NUMBERS)),
+            )
+            for rid in requirement_ids
+        ),
+        reviews=tuple(sorted(draw(st.lists(_reviews(), max_size=3)), key=lambda r: r.date)),
+        body=draw(st.sampled_from(("", "## TL;DR\nA component.", "Plain text."))),
+    )
+
+
+@_examples(300)
+@given(valid_cards(), st.sampled_from(PATHS))
+def test_a_valid_card_reads_back_as_written(card, path):
+    """Catches: a key the parser drops or changes on the way to the card (making `trl._build`
+    leave out `owners` fails here at once), and a value the writer writes that YAML reads
+    otherwise than written (a float as `1e-05`, which YAML 1.1 reads as text)."""
+    card = replace(card, path=path)
+    text = card_text(card, yaml=path.endswith(".yml"))
+    parsed = _parse(text, path)
+    assert parsed.problems == (), [str(p) for p in parsed.problems]
+    assert parsed.card == card
+
+
+# -- property 3: whatever parses renders escaped -------------------------------------------------
 
 ALLOWED_TAGS = frozenset(
     {
@@ -688,6 +790,8 @@ def name_leaks(name: str, named: str, plain: str) -> list[str]:
 @_examples(500)
 @given(card_files)
 def test_whatever_parses_renders_escaped(file):
+    """Catches: text that reaches a page unescaped (turning off the template environment's
+    `autoescape` fails here on the first card name with a `<`)."""
     text, path = file
     try:
         with _time_limit(f"parse_card(..., {path!r})"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 import stat
@@ -106,7 +107,8 @@ def excerpt(value: Any, limit: int = 60) -> str:
     if isinstance(value, list):
         return f"a list of {len(value)} item(s)"
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**limit:
-        return f"a number of {len(str(abs(value))):,} digits"
+        # From its bits: Python will not write an int of more than 4,300 digits as text.
+        return f"a number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
     text = value if isinstance(value, str) else repr(value)
     cut = len(text) > limit
     text = text[:limit]

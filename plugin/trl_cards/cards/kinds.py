@@ -295,6 +295,13 @@ class Number(Kind):
                 f"Use a number at least {self.minimum}{upper}.",
             )
             return None
+        if isinstance(value, int) and value.bit_length() > 1000:  # beyond any float
+            report(
+                key,
+                f"is {excerpt(value)}, too large to be measured.",
+                f"Write a number at least {self.minimum}{upper}, in a unit that keeps it short.",
+            )
+            return None
         return float(value)
 
     def schema(self) -> dict[str, Any]:

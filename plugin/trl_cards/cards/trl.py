@@ -124,15 +124,15 @@ MLTRL_SECTIONS = (
 """The sections of the official card (Lavin et al. 2022, the `mltrl_card.md` template)."""
 
 
-def card_text(card: Card, hints: Sequence[str] = ()) -> str:
+def card_text(card: Card, hints: Sequence[str] = (), *, yaml: bool = False) -> str:
     """The card as a TRL.md file: front matter in YAML that reads back as this card, then its
-    body (the format's writer: every value is quoted as JSON, which YAML reads as written).
-    `hints` are comment lines put at the end of the front matter."""
+    body; or, with `yaml`, as a TRL.yml file, its body under `body:` (the format's writer:
+    every value is quoted as JSON, which YAML reads as written). `hints` are comment lines
+    put at the end of the keys."""
 
-    def value(data: object) -> str:
-        return json.dumps(data, ensure_ascii=False)
+    value = _flow
 
-    lines = ["---", f"id: {value(card.id)}", f"name: {value(card.name)}", f"level: {card.level}"]
+    lines = [f"id: {value(card.id)}", f"name: {value(card.name)}", f"level: {card.level}"]
     for key in ("owners", "reviewers", "tags", "coupled", "parts", "aliases"):
         if getattr(card, key):
             lines.append(f"{key}: {value(list(getattr(card, key)))}")
@@ -168,8 +168,28 @@ def card_text(card: Card, hints: Sequence[str] = ()) -> str:
                 record["link"] = review.link
             lines.append(f"  - {value(record)}")
     lines += [f"# {hint}" for hint in hints]
-    lines.append("---")
-    return "\n".join(lines) + "\n" + (card.body.strip("\n") + "\n" if card.body else "")
+    if yaml:
+        body = card.body.strip("\n")
+        return "\n".join(lines + ([f"body: {value(body)}"] if body else [])) + "\n"
+    front = "\n".join(["---", *lines, "---"])
+    return front + "\n" + (card.body.strip("\n") + "\n" if card.body else "")
+
+
+def _flow(data: object) -> str:
+    """A value as YAML that reads back as it: JSON, but for a float in exponent form, which
+    YAML 1.1 reads as text unless its mantissa has a dot (`1e-05` is text, `1.0e-05` a
+    number)."""
+    if isinstance(data, dict):
+        return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in data.items()) + "}"
+    if isinstance(data, list):
+        return "[" + ", ".join(_flow(item) for item in data) + "]"
+    if isinstance(data, float):
+        mantissa, _, exponent = repr(data).partition("e")
+        if not exponent:
+            return mantissa
+        sign = "" if exponent[0] in "+-" else "+"
+        return f"{mantissa if '.' in mantissa else mantissa + '.0'}e{sign}{exponent}"
+    return json.dumps(data, ensure_ascii=False)
 
 
 TEMPLATE_HINTS = (

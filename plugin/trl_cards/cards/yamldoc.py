@@ -45,7 +45,9 @@ class _Loader(_BaseLoader):
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):  # `!!set abc`: YAML's own error says so
+            return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
         seen: set[tuple[str, str]] = set()
         duplicates = DuplicateKeys()
         for key, _ in node.value:  # before merge keys (`<<`) are flattened into the mapping
