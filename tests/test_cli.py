@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -12,33 +13,39 @@ from pathlib import Path
 import jsonschema
 
 from conftest import SiteRepo, card, review, trl_cards
+from gitrepo import GitRepo
 from trl_cards.cards.trl import MLTRL_SECTIONS, card_text, parse_card
+from trl_cards.frontends import cli
 
 
-def test_check_reports_problems_and_fails(tmp_path: Path) -> None:
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "TRL.md").write_text(card("A1", 3))
-    (tmp_path / "b").mkdir()
-    (tmp_path / "b" / "TRL.md").write_text(card("B1", 11))
-    result = trl_cards("check", ".", cwd=tmp_path)
-    assert result.returncode == 1
-    assert (
-        "error: b/TRL.md:4: `level` 11 is out of range 0..9. The card is left out" in result.stdout
-    )
-    assert "2 card file(s): 1 usable, 1 error(s), 0 warning(s)." in result.stdout
+def test_validate_a_folder_reports_problems_and_fails(tmp_path: Path) -> None:
+    (tmp_path / "org" / "a").mkdir(parents=True)
+    (tmp_path / "org" / "a" / "TRL.md").write_text(card("A1", 3))
+    (tmp_path / "org" / "b").mkdir()
+    (tmp_path / "org" / "b" / "TRL.md").write_text(card("B1", 11))
+    for command in ("validate", "check"):  # one command, and its old name
+        result = trl_cards(command, "org", cwd=tmp_path)
+        assert result.returncode == 1
+        assert (
+            "b/TRL.md:4: error: `level` 11 is out of range 0..9. The card is left out"
+            in result.stdout
+        )
+        assert "2 card file(s), 1 usable; 1 error(s), 0 warning(s)." in result.stderr
+        assert "No mkdocs.yml in org: the cards are the files matching **/TRL.md" in result.stderr
 
 
-def test_check_passes_and_strict_fails_on_warnings(tmp_path: Path) -> None:
+def test_warnings_fail_unless_errors_only(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "TRL.md").write_text(card("A1", 3, extra="tagz: [x]\n"))
-    assert trl_cards("check", ".", cwd=tmp_path).returncode == 0
-    strict = trl_cards("check", ".", "--strict", cwd=tmp_path)
-    assert strict.returncode == 1 and "Did you mean `tags`?" in strict.stdout
+    failed = trl_cards("validate", cwd=tmp_path)
+    assert failed.returncode == 1 and "Did you mean `tags`?" in failed.stdout
+    assert trl_cards("validate", "--errors-only", cwd=tmp_path).returncode == 0
+    assert trl_cards("check", ".", "--strict", cwd=tmp_path).returncode == 1  # as it always was
 
 
-def test_check_of_a_missing_folder_says_so(tmp_path: Path) -> None:
+def test_validate_of_a_missing_path_says_so(tmp_path: Path) -> None:
     result = trl_cards("check", "nowhere", cwd=tmp_path)
-    assert result.returncode == 2 and "nowhere is not a folder" in result.stderr
+    assert result.returncode == 2 and "nowhere is not a folder or a card file" in result.stderr
 
 
 def test_a_bad_option_in_mkdocs_yml_is_named_with_the_fix(tmp_path: Path) -> None:
@@ -71,7 +78,7 @@ def test_a_generated_organisation_checks_clean(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "org").rglob("TRL.md"))) == 5
-    assert trl_cards("check", "org", cwd=tmp_path).returncode == 0
+    assert trl_cards("validate", "org", cwd=tmp_path).returncode == 0
 
 
 def test_new_writes_a_valid_card_from_the_official_template(tmp_path: Path) -> None:
@@ -148,3 +155,63 @@ def test_diff_says_what_changed_between_two_exports(site_repo: SiteRepo, tmp_pat
     broken = tmp_path / "broken.json"
     broken.write_text("{", encoding="utf-8")
     assert "is not a card export" in trl_cards("diff", str(broken), str(after)).stderr
+
+
+def test_new_writes_a_yaml_card_for_a_yaml_path(tmp_path: Path) -> None:
+    target = tmp_path / "models" / "ranker" / "TRL.yml"
+    made = trl_cards("new", str(target), "--level", "5", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    text = target.read_text("utf-8")
+    assert not text.startswith("---") and "body:" in text
+    parsed = parse_card(text, "models/ranker/TRL.yml")
+    assert parsed.problems == () and parsed.card is not None and parsed.card.level == 5
+    assert "## TL;DR" in parsed.card.body
+    assert trl_cards("validate", cwd=tmp_path).returncode == 0
+
+
+def test_new_refuses_an_id_that_is_taken_naming_its_card(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "TRL.md").write_text(card("P13.2", 3, name="Retina triage"))
+    refused = trl_cards("new", "b/TRL.md", "--id", "p13.2", cwd=tmp_path)
+    assert refused.returncode == 2 and not (tmp_path / "b").exists()
+    assert "the id `p13.2` is taken by a/TRL.md (Retina triage)" in refused.stderr
+    assert "Fix: give the new card an id of its own with --id." in refused.stderr
+
+
+def test_history_without_mkdocs_yml_finds_an_id_in_another_case(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("a/TRL.md", card("P13.2", 3))
+    repo.commit("Enter", date="2024-01-02T09:00:00+00:00")
+    shown = trl_cards("history", "p13.2", cwd=repo.path)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("2024-01-02  enters at 3")
+    unknown = trl_cards("history", "P9", cwd=repo.path)
+    assert unknown.returncode == 1 and "no card has the id `P9`" in unknown.stderr
+
+
+def test_version_and_help_for_every_argument() -> None:
+    from importlib import metadata
+
+    version = trl_cards("--version")
+    assert version.stdout.strip() == f"trl-cards {metadata.version('mkdocs-trl-cards')}"
+    parser = cli._parser()
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(subcommands.choices) >= {
+        "validate",
+        "check",
+        "new",
+        "export",
+        "history",
+        "generate",
+        "schema",
+        "diff",
+    }
+    for name, command in subcommands.choices.items():
+        for action in command._actions:
+            if isinstance(action, argparse._HelpAction) or action.dest == "strict":
+                continue
+            assert action.help, f"{name} {action.dest} has no help"
+            # Defaults as a user writes them, never a Python value.
+            assert "None" not in action.help and "(" + "'" not in action.help, action.help
+        shown = trl_cards(name, "--help")
+        assert shown.returncode == 0 and "usage: trl-cards" in shown.stdout

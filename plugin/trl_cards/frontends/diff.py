@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from ..cards.border import RefusedError, excerpt, load_json, read_regular_file, unicode_problem
+from ..cards.problem import FixableError
 from ..outputs.card_json import EXPORT_VERSION
 
 
-class ExportError(Exception):
-    """An export that cannot be read: the message names the file and the fix."""
+class ExportError(FixableError):
+    """An export that cannot be read: what is wrong with it (naming the file), and the fix."""
 
 
 @dataclass(frozen=True)
@@ -51,24 +52,26 @@ def read_export(path: Path) -> dict[str, Any]:
         )
     except RefusedError as refused:
         raise ExportError(
-            f"{path}: is not a card export: it {refused.message} Fix: give a file written by "
-            "`trl-cards export` or a site's `api/cards.json`."
+            f"{path}: is not a card export: it {refused.message}",
+            "Give a file written by `trl-cards export`, or a site's `readiness/api/cards.json`.",
         ) from None
     if not isinstance(data, dict) or data.get("version") != EXPORT_VERSION:
         found = data.get("version") if isinstance(data, dict) else None
         raise ExportError(
             f"{path}: has export format version {excerpt(found)}; this trl-cards reads version "
-            f"{EXPORT_VERSION}. Fix: export both files with the same trl-cards."
+            f"{EXPORT_VERSION}.",
+            "Export both files with the same trl-cards.",
         )
     cards = data.get("cards")
     if not isinstance(cards, list):
-        raise ExportError(f"{path}: has no `cards` list. Fix: export it again.")
+        raise ExportError(f"{path}: has no `cards` list.", "Export it again.")
     for index, card in enumerate(cards):
         problem = _card_problem(card)
         if problem:
             raise ExportError(
-                f"{path}: `cards[{index}]` {problem}. Fix: export it again with `trl-cards "
-                "export`; a file edited by hand is the usual cause."
+                f"{path}: `cards[{index}]` {problem}.",
+                "Export it again with `trl-cards export`; a file edited by hand is the usual "
+                "cause.",
             )
     return data
 
