@@ -87,3 +87,71 @@ def test_the_gen_files_example_in_the_api_docs_works(tmp_path: Path) -> None:
     page = build.page("skipped-gates/")
     assert re.search(r'href="\.\./readiness/cards/A1/#transition-3-4-[0-9a-f]{8}"', page)
     assert "3 → 4 on 2024-02-01" in page and "4 → 5" not in page
+
+
+def test_the_module_map_is_made_from_the_docstrings() -> None:
+    """docs/development.md's map is `tools/module_map.py`'s: run it with `--write` after
+    adding, moving or redescribing a module."""
+    from module_map import DOC, with_map
+
+    text = DOC.read_text(encoding="utf-8")
+    assert text == with_map(text), "Run `python tools/module_map.py --write`."
+
+
+def test_imports_only_go_down_the_stages() -> None:
+    """Each stage imports only those before it (cards, history, model, outputs, front ends),
+    git only in history, MkDocs only in the front ends."""
+    import ast
+
+    from module_map import PACKAGE, STAGES
+
+    for rank, stage in enumerate(STAGES):
+        for path in (PACKAGE / stage).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.level:
+                    depth = len(path.relative_to(PACKAGE).parts) - 1
+                    if node.level > depth and node.module:
+                        target = node.module.split(".")[0]
+                        assert STAGES.index(target) <= rank, f"{path} imports {target}"
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom) and not node.level
+                    else []
+                )
+                for name in names:
+                    top = name.split(".")[0]
+                    if top == "git":
+                        assert stage == "history", f"{path} imports git"
+                    if top in ("mkdocs", "material", "properdocs"):
+                        assert stage == "frontends", f"{path} imports {top}"
+
+
+def test_the_documented_import_paths_still_work() -> None:
+    """Paths earlier releases documented: scripts that import them keep working."""
+    from trl_cards.config import SettingsError
+    from trl_cards.export import project_json
+    from trl_cards.pipeline import PipelineError
+    from trl_cards.plugin import TrlCardsPlugin
+    from trl_cards.urls import Urls
+
+    import trl_cards
+    import trl_cards.model.pipeline
+    from trl_cards.outputs import OUTPUTS
+
+    assert PipelineError is trl_cards.model.pipeline.PipelineError
+    assert trl_cards.model.pipeline.__spec__.name == "trl_cards.model.pipeline"
+    assert OUTPUTS and SettingsError and project_json and TrlCardsPlugin and Urls
+
+
+def test_the_option_table_is_made_from_the_declarations() -> None:
+    """Every option's documentation, default and check are declared once (`Settings`); the
+    reference docs show exactly those."""
+    from trl_cards.frontends.config import TrlCardsConfig
+    from trl_cards.model.settings import SITE_OPTIONS, option_table
+
+    reference = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert option_table() in reference
+    assert [name for name, _ in TrlCardsConfig._schema] == [o.name for o in SITE_OPTIONS]

@@ -1,6 +1,7 @@
-"""The raw git history of card files: every change to a card path, in the order it landed.
+"""Reading a repository's history (`read_history`): every change to a card path, in the order
+it landed, and what the repository is (shallow, partial, its submodules and mailmap).
 
-This is where reading starts (`read_history`). It reads history with the same few git processes
+It reads history with the same few git processes
 whatever the size of the repository: one `git log` over the whole history (the changes and the
 commit graph, from which the first-parent line and the side-branch authors of merged work
 follow), and one `git cat-file --batch` for the contents of every card version. It does not

@@ -1,4 +1,6 @@
-"""`api/cards.json`: every card and its transitions, a public machine-readable interface."""
+"""The card JSON (`readiness/api/cards.json`): every card and its transitions, a public
+machine-readable interface; and the export a repository's CI makes (`trl-cards export`), the
+same document with the repository's source and whole history."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""The readiness pages, one module per kind. Each module gives the files it writes
-(`files(project, failures)`) and the pages it puts in the navigation (`nav(urls)`); the
-templates in `templates/` lay them out, and `outputs.OUTPUTS` lists them.
-"""
+"""The readiness pages, one module per kind. Each gives the pages it writes
+(`files(project, memo) -> Made`) and those it puts in the navigation (`nav(urls)`); the
+templates in `templates/` lay them out, and `registry.OUTPUTS` lists them."""
 
 from __future__ import annotations
 
