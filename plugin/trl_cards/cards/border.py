@@ -27,6 +27,7 @@ __all__ = [
     "RefusedError",
     "clean_line",
     "date_problem",
+    "described",
     "excerpt",
     "load_json",
     "read_regular_file",
@@ -140,6 +141,18 @@ def write_atomically(path: Path, data: bytes) -> None:
         if staged is not None:
             staged.unlink(missing_ok=True)
         raise
+
+
+def described(value: Any) -> str:
+    """A value read from YAML (a card, mkdocs.yml), as a message names it: its type and an
+    excerpt (`the int `7``), or what YAML made of it (`nothing`, `the boolean true`)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()} (YAML reads yes/no/on/off as booleans)"
+    if isinstance(value, dict | list):
+        return excerpt(value)
+    return f"the {type(value).__name__} `{excerpt(value)}`"
 
 
 def _size(count: int) -> str:

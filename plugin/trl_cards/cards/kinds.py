@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .border import excerpt
+from .border import described, excerpt
 from .links import safe_href
 
 MAX_LINE_CHARS = 300
@@ -75,16 +75,6 @@ class Report(Protocol):
     def __call__(self, key: str, message: str, fix: str, *, kept: bool = False) -> None: ...
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()} (YAML reads yes/no/on/off as booleans)"
-    if isinstance(value, dict | list):
-        return excerpt(value)
-    return f"the {type(value).__name__} `{excerpt(value)}`"
-
-
 def _leaf(key: str) -> str:
     """The key a person types: `reviews[0].decision` -> `decision`, `tags[1]` -> `tags`."""
     return re.sub(r"(\[\d+\])+$", "", key).rsplit(".", 1)[-1]
@@ -128,7 +118,7 @@ class Text(Kind):
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             report(
                 key,
-                f"must be text, not {_describe(value)}.",
+                f"must be text, not {described(value)}.",
                 _as_text(key),
             )
             return None
@@ -225,7 +215,7 @@ class Url(Kind):
 
     def check(self, value: Any, key: str, report: Report) -> Any:
         if not isinstance(value, str) or not value.strip():
-            report(key, f"must be a URL, not {_describe(value)}.", "Write a full `https://` URL.")
+            report(key, f"must be a URL, not {described(value)}.", "Write a full `https://` URL.")
             return None
         if not safe_href(value):
             report(
@@ -254,7 +244,7 @@ class Integer(Kind):
         if isinstance(value, bool) or not isinstance(value, int):
             report(
                 key,
-                f"must be a whole number, not {_describe(value)}.",
+                f"must be a whole number, not {described(value)}.",
                 f"Write a number from {self.minimum} to {self.maximum}.",
             )
             return None
@@ -278,7 +268,7 @@ class Number(Kind):
 
     def check(self, value: Any, key: str, report: Report) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            report(key, f"must be a number, not {_describe(value)}.", "Write a plain number.")
+            report(key, f"must be a number, not {described(value)}.", "Write a plain number.")
             return None
         upper = "" if self.maximum is None else f" and at most {self.maximum}"
         if isinstance(value, float) and not math.isfinite(value):
@@ -354,7 +344,7 @@ class Choice(Kind):
         options = ", ".join(f"`{c}`" for c in self.choices)
         near = isinstance(value, str) and value.strip().lower() in self.choices
         fix = f"Write it as `{value.strip().lower()}`." if near else f"Use one of {options}."
-        shown = _describe(value) if isinstance(value, bool) else f"`{excerpt(value)}`"
+        shown = described(value) if isinstance(value, bool) else f"`{excerpt(value)}`"
         report(key, f"{shown} is not one of {options}.", fix)
         return None
 
@@ -374,7 +364,7 @@ class ListOf(Kind):
         if not isinstance(value, list):
             report(
                 key,
-                f"must be a list, not {_describe(value)}.",
+                f"must be a list, not {described(value)}.",
                 _as_list(key, self.item),
             )
             return None
@@ -411,7 +401,7 @@ class MapOf(Kind):
         if not isinstance(value, dict):
             report(
                 key,
-                f"must be a mapping of name: value, not {_describe(value)}.",
+                f"must be a mapping of name: value, not {described(value)}.",
                 f"Write `{_leaf(key)}:` followed by indented `name: value` lines.",
             )
             return None
@@ -464,7 +454,7 @@ class Record(Kind):
         if not isinstance(value, dict):
             report(
                 key or "(card)",
-                f"must be a mapping of keys, not {_describe(value)}.",
+                f"must be a mapping of keys, not {described(value)}.",
                 self._as_mapping(key, value),
             )
             return None

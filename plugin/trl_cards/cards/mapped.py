@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from .border import excerpt
+from .border import described, excerpt
 from .card import Card, ParsedCard
 from .fields import ID_PATTERN
 from .formats import CardFormat
@@ -166,7 +166,7 @@ class MappedFormat:
                 report(
                     key,
                     f"must be text or a number to make the card's id (`{self.id}`), not "
-                    f"{_shown(value)}.",
+                    f"{described(value)}.",
                     f'Write it as text: `{_leaf(key)}: "..."`.',
                 )
             else:
@@ -231,7 +231,7 @@ class MappedFormat:
         stages = dict(self.scale)
         if isinstance(value, str) and value in stages:
             return stages[value]
-        shown = f"`{excerpt(value)}`" if isinstance(value, str) else _shown(value)
+        shown = f"`{excerpt(value)}`" if isinstance(value, str) else described(value)
         message = f"{shown} is not a stage of the scale of `{self.where}` in mkdocs.yml ({known})"
         near = (
             next((s for s in stages if s.casefold() == value.strip().casefold()), None)
@@ -422,14 +422,6 @@ def _reads_as(raw: str, value: int | float) -> bool:
 
 def _leaf(key: str) -> str:
     return re.sub(r"(\[\d+\])+$", "", key).rsplit(".", 1)[-1]
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()} (YAML reads yes/no/on/off as booleans)"
-    if isinstance(value, dict | list):
-        return excerpt(value)
-    return f"the {type(value).__name__} `{excerpt(value)}`"
 
 
 def _yaml_lines(tree: dict[str, Any], depth: int) -> list[str]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .border import excerpt
+from .border import described, excerpt
 from .formats import CardFormat
 from .levels import HIGHEST, LOWEST
 from .mapped import PLACEHOLDER, MappedFormat
-from .options import Option, OptionError, read_record, shown
+from .options import Option, OptionError, read_record
 
 __all__ = ["FORMAT_OPTIONS", "FormatError", "read_formats"]
 
@@ -22,7 +22,7 @@ class FormatError(OptionError):
 def _key(value: object, where: str) -> str:
     if not isinstance(value, str) or not all(part.strip() for part in value.split(".")):
         raise FormatError(
-            f"`{where}` in mkdocs.yml: {shown(value)} is not a key: a key of the file, or keys "
+            f"`{where}` in mkdocs.yml: {described(value)} is not a key: a key of the file, or keys "
             "through nested mappings joined by `.` (`maturity.stage`).",
             "Write the key as it is in the file, e.g. `title`.",
         )
@@ -48,7 +48,7 @@ def _list(value: object, where: str, what: str) -> list[str]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
         raise FormatError(
-            f"`{where}` in mkdocs.yml must be {what} or a list of them, not {shown(value)}.",
+            f"`{where}` in mkdocs.yml must be {what} or a list of them, not {described(value)}.",
             f"Write `{where.rsplit('.', 1)[-1]}: [...]` with each item as text.",
         )
     return items
@@ -57,7 +57,7 @@ def _list(value: object, where: str, what: str) -> list[str]:
 def _id_template(value: object, where: str) -> str:
     fix = 'Write the id as a template of the file\'s keys: `id: "KEP-{kep-number}"`.'
     if not isinstance(value, str):
-        raise FormatError(f"`{where}` in mkdocs.yml is {shown(value)}, not text.", fix)
+        raise FormatError(f"`{where}` in mkdocs.yml is {described(value)}, not text.", fix)
     outside = PLACEHOLDER.sub("", value)
     if "{" in outside or "}" in outside:
         raise FormatError(
@@ -79,19 +79,19 @@ def _id_template(value: object, where: str) -> str:
 def _scale(value: object, where: str) -> tuple[tuple[str, int], ...]:
     if not isinstance(value, dict) or not value:
         raise FormatError(
-            f"`{where}` in mkdocs.yml must be a mapping of stage: level, not {shown(value)}.",
+            f"`{where}` in mkdocs.yml must be a mapping of stage: level, not {described(value)}.",
             "Write the stages from the least mature: `scale: {alpha: 4, beta: 6, stable: 8}`.",
         )
     out: list[tuple[str, int]] = []
     for stage, level in value.items():
         if not isinstance(stage, str) or not stage.strip():
             raise FormatError(
-                f"`{where}` in mkdocs.yml has the stage {shown(stage)}, which is not text.",
+                f"`{where}` in mkdocs.yml has the stage {described(stage)}, which is not text.",
                 f'Quote it: `"{stage}": {level}`.',
             )
         if isinstance(level, bool) or not isinstance(level, int) or not LOWEST <= level <= HIGHEST:
             raise FormatError(
-                f"`{where}.{stage}` in mkdocs.yml is {shown(level)}, not a level from {LOWEST} "
+                f"`{where}.{stage}` in mkdocs.yml is {described(level)}, not a level from {LOWEST} "
                 f"to {HIGHEST}.",
                 f"Give the stage the MLTRL level it stands for, e.g. `{stage}: 4`.",
             )
@@ -160,7 +160,7 @@ def read_formats(value: object, where: str = "formats") -> tuple[CardFormat, ...
         return ()
     if not isinstance(value, list):
         raise FormatError(
-            f"`{where}` in mkdocs.yml must be a list of formats, not {shown(value)}.",
+            f"`{where}` in mkdocs.yml must be a list of formats, not {described(value)}.",
             "Write each format as an item `- files: ...` with its `id`, `name` and `level`.",
         )
     out: list[MappedFormat] = []

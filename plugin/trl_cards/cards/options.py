@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .border import excerpt
+from .border import described, excerpt
 from .problem import FixableError
 
 Reader = Callable[[Any, str], Any]
@@ -52,7 +52,7 @@ def read_record(
     if not isinstance(value, dict):
         keys = ", ".join(f"`{o.name}`" for o in options if o.required) or f"`{options[0].name}`"
         raise OptionError(
-            f"`{where}` must be a mapping of keys, not {shown(value)}.",
+            f"`{where}` must be a mapping of keys, not {described(value)}.",
             f"Write its keys ({keys}) on indented lines under `- `.",
         )
     known = {o.name: o for o in options}
@@ -82,26 +82,19 @@ def read_record(
     return out
 
 
-def shown(value: object) -> str:
-    """A value of mkdocs.yml as a message names it."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, dict | list):
-        return excerpt(value)
-    return f"the {type(value).__name__} `{excerpt(value)}`"
-
-
 def boolean(value: object, where: str) -> bool:
     if not isinstance(value, bool):
-        raise OptionError(f"`{where}` must be true or false, not {shown(value)}.", _write(where))
+        raise OptionError(
+            f"`{where}` must be true or false, not {described(value)}.", _write(where)
+        )
     return value
 
 
 def text(value: object, where: str) -> str:
     if not isinstance(value, str):
-        raise OptionError(f"`{where}` must be text, not {shown(value)}.", _write(where, '"..."'))
+        raise OptionError(
+            f"`{where}` must be text, not {described(value)}.", _write(where, '"..."')
+        )
     return value
 
 
@@ -110,7 +103,7 @@ def texts(value: object, where: str) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise OptionError(
-            f"`{where}` must be a list of texts, not {shown(value)}.", _write(where, '["..."]')
+            f"`{where}` must be a list of texts, not {described(value)}.", _write(where, '["..."]')
         )
     return tuple(items)
 
@@ -119,7 +112,7 @@ def integer(minimum: int) -> Reader:
     def read(value: object, where: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise OptionError(
-                f"`{where}` must be a whole number of at least {minimum}, not {shown(value)}.",
+                f"`{where}` must be a whole number of at least {minimum}, not {described(value)}.",
                 _write(where, str(max(minimum, 1))),
             )
         return value
@@ -149,7 +142,7 @@ def listed(
     def read(value: object, where: str) -> tuple[Any, ...]:
         if not isinstance(value, list):
             raise OptionError(
-                f"`{where}` must be a list, each item starting with `- `, not {shown(value)}.",
+                f"`{where}` must be a list, each item starting with `- `, not {described(value)}.",
                 f"Write each item of `{where}` on its own line under it, as `- {options[0].name}: "
                 "...`.",
             )
