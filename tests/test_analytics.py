@@ -44,7 +44,7 @@ def test_kpis_of_a_small_organisation(tmp_path: Path) -> None:
     assert [(d.card_id, d.level, d.days, d.due_after) for d in kpis.reviews_due] == [
         ("A1", 4, 661, 365)
     ]
-    assert kpis.flags == {"A1": ("stale", "skipped", "switchback", "due"), "B1": ("skipped",)}
+    assert kpis.flags == {"A1": ("due", "skipped", "stale", "switchback"), "B1": ("skipped",)}
     assert kpis.switched_back == ("A1",)
 
 

@@ -10,7 +10,7 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from ..cards.card import Card
@@ -36,27 +36,50 @@ class Kpis:
     per_quarter: tuple[tuple[str, int, int], ...] = ()  # (quarter, transitions, switchbacks)
     reviews_due: tuple[ReviewDue, ...] = ()  # longest overdue first
     switched_back: tuple[str, ...] = ()  # the ids of the cards with a switchback, by id
+    switched_this_quarter: tuple[tuple[str, Transition], ...] = ()  # newest first
+    with_problems: tuple[str, ...] = ()  # the ids of the cards whose file has a problem
+    quarter: str = ""  # the quarter `now` is in (`2026-Q4`)
 
     @functools.cached_property
     def flags(self) -> dict[str, tuple[str, ...]]:
-        """card id -> what the filters can pick it by (`FLAGS`): `stale`, `skipped` (a level
-        change without a review record), `switchback` and `due` (a review due). Made once:
-        every card table of the site (a page per tag, per level) asks."""
-        out: dict[str, list[str]] = defaultdict(list)
+        """card id -> what the filters can pick it by (`FLAGS`), in the order of `FLAGS`. Made
+        once: every card table of the site (a page per tag, per level) asks."""
+        out: dict[str, set[str]] = defaultdict(set)
         for card_id, _ in self.stale:
-            out[card_id].append(STALE)
-        for card_id in dict.fromkeys(card_id for card_id, _ in self.skipped_gates):
-            out[card_id].append(SKIPPED)
+            out[card_id].add(STALE)
+        for card_id, _ in self.skipped_gates:
+            out[card_id].add(SKIPPED)
         for card_id in self.switched_back:
-            out[card_id].append(SWITCHED)
+            out[card_id].add(SWITCHED)
+        for card_id, _ in self.switched_this_quarter:
+            out[card_id].add(RECENT)
         for due in self.reviews_due:
-            out[due.card_id].append(DUE)
-        return {k: tuple(v) for k, v in out.items()}
+            out[due.card_id].add(DUE)
+        for card_id in self.with_problems:
+            out[card_id].add(PROBLEM)
+        return {k: tuple(f for f in FLAGS if f in v) for k, v in out.items()}
 
 
-STALE, SKIPPED, DUE, SWITCHED = "stale", "skipped", "due", "switchback"
-FLAGS = {STALE: "Stale", SKIPPED: "Skipped a gate", DUE: "Review due", SWITCHED: "Switched back"}
-"""The flags a card table filters by, with their labels."""
+STALE, SKIPPED, DUE, SWITCHED, RECENT, PROBLEM = (
+    "stale",
+    "skipped",
+    "due",
+    "switchback",
+    "recent",
+    "problem",
+)
+FLAGS = {
+    DUE: "Review due",
+    SKIPPED: "Skipped gate",
+    STALE: "Stale",
+    RECENT: "Switched back this quarter",
+    SWITCHED: "Switched back",
+    PROBLEM: "Card problems",
+}
+"""The flags a card table filters by, with their labels, in the order the dashboard shows
+them (`glossary.TERMS` explains each)."""
+ATTENTION = (DUE, SKIPPED, STALE, RECENT, PROBLEM)
+"""The flags that need someone to act, as the dashboard's first screen counts them."""
 
 MIN_STAYS = 5
 """The finished stays at a level it takes for their 90th percentile to say when a review is
@@ -89,6 +112,7 @@ def compute_kpis(
     stays: dict[int, list[float]] = {}
     stale: list[tuple[str, int]] = []
     switched: set[str] = set()
+    recent: list[tuple[str, Transition]] = []
     quarters: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     for card in cards:
         history = histories.get(card.id)
@@ -103,6 +127,8 @@ def compute_kpis(
                 switchbacks[transition.switchback_kind] += 1
             if transition.kind.is_switchback:
                 switched.add(card.id)
+                if quarter == quarter_of(now.astimezone(transition.date.tzinfo)):
+                    recent.append((card.id, transition))
             if transition.gated and not transition.reviewed:
                 skipped.append((card.id, transition))
         for stay, following in pairwise(history.transitions):
@@ -134,6 +160,8 @@ def compute_kpis(
         tuple((q, quarters[q][0], quarters[q][1]) for q in sorted(quarters)),
         tuple(due),
         tuple(sorted(switched)),
+        tuple(sorted(recent, key=lambda item: item[1].date, reverse=True)),
+        quarter=quarter_of(now),
     )
 
 
@@ -238,9 +266,11 @@ def analyse(
     stale_days: int = STALE_DAYS,
     retired: Iterable[CardHistory] = (),
     tags: Sequence[tuple[str, dt.datetime]] = (),
+    problems: Iterable[Problem] = (),
 ) -> Analytics:
     """The analytics of the current cards at the moment `now`: `retired` are the lineages of
-    deleted cards, `tags` the release tags (name, date) that are milestones."""
+    deleted cards, `tags` the release tags (name, date) that are milestones, `problems` those
+    of the card files (the cards they are in get the `problem` flag)."""
     coupled_from: dict[str, list[str]] = {}
     part_of: dict[str, list[str]] = {}
     for card in cards:
@@ -248,14 +278,17 @@ def analyse(
             coupled_from.setdefault(other, []).append(card.id)
         for part in card.parts:
             part_of.setdefault(part, []).append(card.id)
-    systems, problems = system_levels(cards)
+    systems, cycles = system_levels(cards)
     gone = tuple(retired)
+    kpis = compute_kpis(cards, histories, now, stale_days)
+    troubled = {p.path for p in (*problems, *cycles)}
+    kpis = replace(kpis, with_problems=tuple(c.id for c in cards if c.path in troubled))
     return Analytics(
-        compute_kpis(cards, histories, now, stale_days),
+        kpis,
         {k: tuple(v) for k, v in coupled_from.items()},
         systems,
         {k: tuple(v) for k, v in part_of.items()},
-        problems,
+        cycles,
         phase_trend(cards, histories, now),
         periods(cards, histories, gone, milestones([*histories.values(), *gone], now, tags)),
     )

@@ -223,10 +223,19 @@ def _project(
             r.label: Origin(r.name, r.url, r.links, r.history.note) for r in others if r.label
         },
         own_name=own_name,
+        stale_days=settings.stale_days,
     )
     tags = read_tags(settings.directory, settings.milestone_tags) if settings.milestone_tags else ()
     retired = tuple(h for h in traced if h.path is None)
-    analytics = analyse(collection.cards, histories, now, settings.stale_days, retired, tags)
+    analytics = analyse(
+        collection.cards,
+        histories,
+        now,
+        settings.stale_days,
+        retired,
+        tags,
+        collection.problems,
+    )
     if analytics.problems:  # cycles in `parts`
         collection = replace(collection, problems=collection.problems + analytics.problems)
     return Project(settings, collection, histories, site, analytics, now, tuple(records))

@@ -26,6 +26,8 @@ class Site:
     """The other sources of cards, by the label before their paths (`vision/`)."""
     own_name: str = ""
     """The name of the site's own repository, beside the others' (`sources`)."""
+    stale_days: int = 365
+    """The days after which an unchanged card is stale (the plugin's `stale_days`)."""
 
     def origin_of(self, path: str) -> Origin | None:
         """The other source a card file is from (its path starts with the source's label);
