@@ -57,6 +57,19 @@ def test_unknown_coupled_id_drops_only_the_link(tmp_path: Path) -> None:
     assert str(problem).startswith("a/TRL.md:5: `coupled` names `R9`, but no card has that id")
 
 
+def test_a_card_left_out_is_told_once_not_on_every_card_that_names_it(tmp_path: Path) -> None:
+    # R1 has no name: it is left out. The three cards that name it lose the link silently,
+    # and R1's own error says who they are.
+    _write(tmp_path, "r/TRL.md", "---\nid: R1\nlevel: 2\n---\n")
+    for n in (1, 2, 3):
+        _write(tmp_path, f"p{n}/TRL.md", card(f"P{n}", 3, extra="coupled: [R1]\n"))
+    collection = load_cards(tmp_path)
+    assert [c.coupled for c in collection.cards] == [(), (), ()]
+    [problem] = collection.problems
+    assert problem.path == "r/TRL.md"
+    assert problem.message.endswith("Until it is fixed, `P1`, `P2`, `P3` name `R1` without a link.")
+
+
 def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "TRL.md").write_bytes(b"---\nid: A1\nname: Caf\xe9\nlevel: 2\n---\n")

@@ -312,22 +312,57 @@ def check_collection(
         cards.append(card)
     ids = {card.id for card in cards}
     folded = {card.id.casefold(): card.id for card in cards}
+    # A card left out for an error is told once, in its own problem; the cards that name it
+    # lose the link without a warning each.
+    left_out = {r.id: p for p, r in parsed.items() if r.card is None and r.id and r.id not in ids}
+    named_by: dict[str, list[str]] = {}
     for index, card in enumerate(cards):
         for key in ("coupled", "parts"):
             refs: tuple[str, ...] = getattr(card, key)
             unknown = [(i, ref) for i, ref in enumerate(refs) if ref not in ids or ref == card.id]
             if not unknown:
                 continue
+            for _, ref in unknown:
+                if ref in left_out and card.id not in named_by.setdefault(ref, []):
+                    named_by[ref].append(card.id)
             problems += located(
                 [
                     _unknown_reference(card, key, i, ref, folded.get(ref.casefold()))
                     for i, ref in unknown
+                    if ref not in left_out
                 ],
                 card.path,
             )
             kept = tuple(r for r in refs if r in ids and r != card.id)
             card = replace(card, coupled=kept) if key == "coupled" else replace(card, parts=kept)
         cards[index] = card
+    if named_by:
+        problems = _tell_who_names(problems, named_by, left_out)
     return Collection(
         tuple(sorted(cards, key=lambda c: c.id)), tuple(problems), tuple(sorted(parsed))
     )
+
+
+def _tell_who_names(
+    problems: list[Problem], named_by: Mapping[str, list[str]], left_out: Mapping[str, str]
+) -> list[Problem]:
+    """The first error of each left-out card that others name, saying which cards lose their
+    link to it until it is fixed."""
+    told: set[str] = set()
+    paths = {path: card_id for card_id, path in left_out.items() if card_id in named_by}
+    result = []
+    for problem in problems:
+        card_id = paths.get(problem.path)
+        if card_id is not None and card_id not in told and problem.severity is Severity.ERROR:
+            told.add(card_id)
+            names = named_by[card_id]
+            shown = ", ".join(f"`{n}`" for n in names[:5]) + (
+                f" and {len(names) - 5} more" if len(names) > 5 else ""
+            )
+            problem = replace(
+                problem,
+                message=f"{problem.message} Until it is fixed, {shown} "
+                f"{'name' if len(names) > 1 else 'names'} `{card_id}` without a link.",
+            )
+        result.append(problem)
+    return result
