@@ -55,7 +55,8 @@ def test_project_site_builds_strictly(tmp_path: Path) -> None:
     # The sample organisation shows what the example cards cannot: years of history.
     sample = tmp_path / "site" / "sample"
     dashboard = (sample / "index.html").read_text(encoding="utf-8")
-    assert "48 components rated" in dashboard and "A generated organisation" in dashboard
+    assert "data-summary-total>48</strong>" in dashboard and "components rated" in dashboard
+    assert "A generated organisation" in dashboard
     assert 'class="trl-chart trl-trend"' in dashboard
     assert (sample / "changes" / "tag-v1.0" / "index.html").is_file()
     timelines = [p for p in (sample / "cards").glob("*/index.html") if "trl-point" in p.read_text()]
@@ -155,3 +156,11 @@ def test_the_option_table_is_made_from_the_declarations() -> None:
     reference = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert option_table() in reference
     assert [name for name, _ in TrlCardsConfig._schema] == [o.name for o in SITE_OPTIONS]
+
+
+def test_the_glossary_in_the_docs_is_the_sites() -> None:
+    """One meaning for each word: the docs' glossary is the one every site shows."""
+    from trl_cards.outputs.glossary import glossary_table
+
+    reading = (ROOT / "docs" / "reading.md").read_text(encoding="utf-8")
+    assert glossary_table() in reading

@@ -55,7 +55,7 @@ def test_a_site_without_the_plugin_from_generated_pages(site_repo: SiteRepo) -> 
     for card_id in ("P1", "R1"):
         page = site / "readiness" / "cards" / card_id / "index.html"
         assert page.is_file(), card_id
-        assert 'class="trl-transitions"' in page.read_text(encoding="utf-8")
+        assert 'class="trl-transitions trl-stacked"' in page.read_text(encoding="utf-8")
     assert (site / "readiness" / "cards" / "P1" / "level-3" / "index.html").is_file()
     for page in (site / "readiness").rglob("*.html"):
         for href in _links(page):

@@ -703,7 +703,7 @@ URL_ATTRIBUTES = frozenset(
     {"href", "src", "xlink:href", "action", "formaction", "poster", "srcset", "cite"}
 )
 # The renderer's own: the dashboard's level bars, and the tables extension's column alignment.
-OWN_STYLE = re.compile(r"width:\d{1,3}%|text-align: (?:left|right|center);")
+OWN_STYLE = re.compile(r"width:\d{1,3}(?:\.\d{2})?%|text-align: (?:left|right|center);")
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
 _C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
 

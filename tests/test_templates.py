@@ -42,7 +42,7 @@ def test_a_theme_override_of_one_partial_changes_the_card_page(site_repo: SiteRe
     assert 'class="trl-summary"><tbody><tr><th>Id' not in page
     assert "<script>alert(1)" not in page
     # The other partials are still the package's own.
-    assert 'class="trl-transitions"' in page
+    assert 'class="trl-transitions trl-stacked"' in page
     # `trl-cards generate` reads the same custom_dir from mkdocs.yml.
     result = trl_cards("generate", "docs/readiness", cwd=site_repo.path)
     assert result.returncode == 0, result.stderr

@@ -84,7 +84,7 @@ def test_zensical_builds_the_generated_readiness_site(site_repo: SiteRepo) -> No
     exported = json.loads((site / "readiness" / "api" / "cards.json").read_text("utf-8"))
     assert {c["id"] for c in exported["cards"]} == {"P1", "R1"}
     card_page = (site / "readiness" / "cards" / "P1" / "index.html").read_text("utf-8")
-    assert 'class="trl-transitions"' in card_page and "<svg" in card_page
+    assert 'class="trl-transitions trl-stacked"' in card_page and "<svg" in card_page
     # The stylesheet and the script are linked, and resolve to the generated assets.
     for asset in re.findall(r'(?:href|src)="([^"]*trl-cards\.(?:css|js))"', card_page):
         assert (site / "readiness" / "cards" / "P1" / asset).resolve().is_file(), asset

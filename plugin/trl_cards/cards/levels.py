@@ -11,14 +11,14 @@ class Phase:
 
     key: str
     name: str
-    colour: str
     hex: str
+    """Its colour, as in the paper's figures (red, orange, yellow, green)."""
 
 
-RESEARCH = Phase("research", "Research", "red", "#ad1457")
-PROTOTYPING = Phase("prototyping", "Prototyping", "orange", "#ef6c00")
-PRODUCTIZATION = Phase("productization", "Productization", "yellow", "#f9a825")
-DEPLOYMENT = Phase("deployment", "Deployment", "green", "#2e7d32")
+RESEARCH = Phase("research", "Research", "#ad1457")
+PROTOTYPING = Phase("prototyping", "Prototyping", "#ef6c00")
+PRODUCTIZATION = Phase("productization", "Productization", "#f9a825")
+DEPLOYMENT = Phase("deployment", "Deployment", "#2e7d32")
 PHASES: tuple[Phase, ...] = (RESEARCH, PROTOTYPING, PRODUCTIZATION, DEPLOYMENT)
 
 

@@ -12,6 +12,7 @@ Pages (source URIs, under the plugin's `prefix`, with directory URLs):
 | card | `readiness/cards/<id>/index.md` | `readiness/cards/<id>/` |
 | card at level N | `readiness/cards/<id>/level-N/index.md` | `readiness/cards/<id>/level-N/` |
 | tags | `readiness/tags/index.md` | `readiness/tags/` |
+| glossary | `readiness/glossary/index.md` | `readiness/glossary/` |
 | tag | `readiness/tags/<slug>/index.md` | `readiness/tags/<slug>/` |
 | milestones | `readiness/changes/index.md` | `readiness/changes/` |
 | changes up to a milestone | `readiness/changes/<slug>/index.md` | `readiness/changes/<slug>/` |
@@ -114,6 +115,10 @@ class Urls:
         """Source URI of the page of a tag: its cards (`tag_slug` makes any text a safe
         folder name; tags that differ only in case or punctuation share a page)."""
         return self._page(f"{self.prefix}/tags/{tag_slug(tag)}")
+
+    def glossary(self) -> str:
+        """Source URI of the glossary: every word the site uses, and what it means."""
+        return self._page(f"{self.prefix}/glossary")
 
     def milestones(self) -> str:
         """Source URI of the page of milestones: the readiness at each, and what changed."""

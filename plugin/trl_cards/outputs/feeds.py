@@ -16,6 +16,7 @@ from ..cards.levels import level
 from ..model.pipeline import Project
 from ..model.transitions import CardHistory
 from ..model.urls import review_anchors
+from .glossary import KIND_WORDS
 from .made import Made, Memo
 
 LATEST = 200
@@ -60,7 +61,7 @@ def entries(card: Card, history: CardHistory) -> list[Entry]:
         change = (
             f"enters at level {t.to_level}"
             if t.from_level is None
-            else f"level {t.from_level} → {t.to_level} ({t.kind}"
+            else f"level {t.from_level} → {t.to_level} ({KIND_WORDS[t.kind][1]}"
             + (f", {t.gate}" if t.gate else "")
             + ")"
         )

@@ -41,6 +41,7 @@ from ..cards.levels import Level, level
 from ..cards.problem import FixableError
 from ..model.analytics import FLAGS
 from ..model.site import Site
+from .glossary import KIND_WORDS, TERMS, definition
 
 OVERRIDES = "trl-cards"
 """The folder of a theme's `custom_dir` that overrides the templates."""
@@ -161,12 +162,16 @@ def _environment(override_dirs: tuple[Path, ...], state: object) -> Environment:
         html=_html_block, md=md, code=code, date=date, badge=badge, phase=phase, items=items
     )
     env.globals.update(
+        term=_term,
+        meaning=_meaning,
         front_matter=front_matter,
         link=_link,
         commit=_commit,
         source=_source,
         level=level,
         flags=FLAGS,
+        kind_words=KIND_WORDS,
+        subject=subject,
     )
     return env
 
@@ -230,6 +235,26 @@ def _html_block(context: Context, content: str) -> Markup:
 
 
 @pass_context
+def _term(context: Context, key: str, text: str | None = None) -> Markup:
+    """A word of the site (`glossary.TERMS`), linked to its entry in the glossary, with its
+    meaning on hover: `term("due")`, or `term("due", "3 reviews due")`."""
+    site: Site = context["site"]
+    entry = next(t for t in TERMS if t.key == key)
+    href = site.urls.link(context["here"], site.urls.glossary(), key)
+    return _escaped(
+        f'<a class="trl-term" href="{escape(href)}" '
+        f'title="{escape(definition(key, site.stale_days))}">{escape(text or entry.word)}</a>'
+    )
+
+
+@pass_context
+def _meaning(context: Context, key: str) -> str:
+    """What the word `key` of the glossary means, on this site."""
+    site: Site = context["site"]
+    return definition(key, site.stale_days)
+
+
+@pass_context
 def _link(context: Context, uri: str, anchor: str = "") -> str:
     """The relative link from the page being rendered (`here`) to the page `uri`."""
     site: Site = context["site"]
@@ -272,9 +297,25 @@ def badge(number: int) -> Markup:
 
 
 def phase(lvl: Level) -> Markup:
+    """A level's phase by name, in its colour (the colour is never the only sign)."""
     return _escaped(
-        f'<span class="trl-phase trl-phase-{escape(lvl.phase.key)}">{escape(lvl.phase.name)}'
-        f"</span> ({escape(lvl.phase.colour)})"
+        f'<span class="trl-phase trl-phase-{escape(lvl.phase.key)}">{escape(lvl.phase.name)}</span>'
+    )
+
+
+SUBJECT_CHARS = 72
+"""A commit subject longer than this is cut in a table (git's own advice is 50)."""
+
+
+def subject(text: str) -> Markup:
+    """A commit subject: cut at `SUBJECT_CHARS` with an ellipsis when longer, the whole text
+    on hover and in a disclosure a tap opens (a phone has no hover)."""
+    if len(text) <= SUBJECT_CHARS:
+        return _escaped(f'<span class="trl-subject">{escape(text)}</span>')
+    cut = text[: SUBJECT_CHARS - 1].rstrip()
+    return _escaped(
+        f'<details class="trl-subject"><summary title="{escape(text)}">{escape(cut)}&hellip;'
+        f"</summary>{escape(text)}</details>"
     )
 
 

@@ -65,15 +65,16 @@
       }
       function apply() {
         var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
-        var shown = 0;
+        var shown = [];
         rows.forEach(function (row) {
           var hay = row.getAttribute("data-search") || "";
           var ok = selects.every(function (s) { return matches(row, s); }) &&
             words.every(function (w) { return hay.indexOf(w) !== -1; });
           row.hidden = !ok;
-          if (ok) shown += 1;
+          if (ok) shown.push(row);
         });
-        count.textContent = shown + " of " + rows.length + " shown";
+        count.textContent = shown.length + " of " + rows.length + " shown";
+        summarise(root, shown, rows.length);
       }
       function save() {
         var params = new URLSearchParams(window.location.search);
@@ -110,6 +111,43 @@
       apply();
     });
   }
+  // The dashboard's first screen counts what its components table shows: every number follows
+  // the filter (phases, their share, their change since the last quarter end, the flags).
+  function summarise(root, shown, all) {
+    var summary = root.querySelector("[data-trl-summary]");
+    if (!summary) return;
+    var phases = {}, was = {}, flags = {};
+    function add(counts, key) { if (key) counts[key] = (counts[key] || 0) + 1; }
+    shown.forEach(function (row) {
+      add(phases, row.getAttribute("data-phase"));
+      add(was, row.getAttribute("data-was"));
+      (row.getAttribute("data-flags") || "").split("|").forEach(function (f) { add(flags, f); });
+    });
+    function each(attr, write) {
+      summary.querySelectorAll("[" + attr + "]").forEach(function (el) {
+        write(el, el.getAttribute(attr));
+      });
+    }
+    var total = shown.length;
+    each("data-summary-total", function (el) { el.textContent = total; });
+    each("data-summary-phase", function (el, key) { el.textContent = phases[key] || 0; });
+    each("data-summary-share", function (el, key) {
+      el.textContent = (total ? Math.round(100 * (phases[key] || 0) / total) : 0) + "%";
+    });
+    each("data-share-bar", function (el, key) {
+      el.style.width = (total ? 100 * (phases[key] || 0) / total : 0) + "%";
+    });
+    each("data-summary-change", function (el, key) {
+      var change = (phases[key] || 0) - (was[key] || 0);
+      el.textContent = change > 0 ? "+" + change : change < 0 ? "\u2212" + (-change) : "no change";
+    });
+    each("data-summary-flag", function (el, key) {
+      el.textContent = flags[key] || 0;
+      el.closest(".trl-tile").classList.toggle("trl-tile-none", !flags[key]);
+    });
+    summary.querySelectorAll(".trl-summary-of").forEach(function (el) { el.hidden = total === all; });
+  }
+
   if (window.document$ && window.document$.subscribe) {
     window.document$.subscribe(function () { setUp(document); });
   } else if (document.readyState === "loading") {

@@ -11,9 +11,14 @@ from dataclasses import dataclass
 from jinja2 import Environment
 
 from ...cards.card import Card
+from ...cards.levels import level
 from ...model.analytics import FLAGS
+from ...model.attention import level_at
 from ...model.pipeline import Project
 from ..templating import environment
+
+NO_OWNER = "(no owner)"
+"""What the owner filter calls the cards that name no owner."""
 
 
 @dataclass(frozen=True)
@@ -24,20 +29,40 @@ class CardRow:
     changed: dt.datetime | None
     flags: tuple[str, ...] = ()
     repository: str | None = None  # on a site of many repositories, the card's
+    was: str | None = None
+    """On the dashboard, the card's phase at the last quarter end (`""`: not there yet), so
+    that the changes since follow the table's filter; None elsewhere."""
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """The card's owners, or `NO_OWNER`: the filter can pick the cards without one."""
+        return self.card.owners or (NO_OWNER,)
 
 
-def card_rows(cards: Iterable[Card], project: Project) -> list[CardRow]:
+def card_rows(
+    cards: Iterable[Card], project: Project, since: dt.datetime | None = None
+) -> list[CardRow]:
+    """The rows of a card table; with `since` (the last quarter end), each row knows its
+    card's phase then."""
     flags = project.analytics.kpis.flags
     site = project.site
-    return [
-        CardRow(
-            card,
-            h.last_change if (h := project.histories.get(card.id)) else None,
-            flags.get(card.id, ()),
-            site.repository_of(card.path) if site.sources else None,
+    rows = []
+    for card in cards:
+        history = project.histories.get(card.id)
+        was = None
+        if since is not None:
+            before = level_at(history, since) if history else None
+            was = "" if before is None else level(before).phase.key
+        rows.append(
+            CardRow(
+                card,
+                history.last_change if history else None,
+                flags.get(card.id, ()),
+                site.repository_of(card.path) if site.sources else None,
+                was,
+            )
         )
-        for card in cards
-    ]
+    return rows
 
 
 def filter_options(rows: Iterable[CardRow]) -> dict[str, list[str]]:
@@ -53,7 +78,7 @@ def filter_options(rows: Iterable[CardRow]) -> dict[str, list[str]]:
         flags.update(row.flags)
         if row.repository:
             repositories.add(row.repository)
-        owners.update(card.owners)
+        owners.update(row.owners)
         reviewers.update(card.reviewers)
         tags.update(card.tags)
     return {

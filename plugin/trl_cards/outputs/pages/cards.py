@@ -15,6 +15,7 @@ from ...cards.border import excerpt
 from ...cards.card import Card
 from ...cards.problem import Problem, Severity
 from ...model.analytics import System
+from ...model.attention import CardStatus, card_status
 from ...model.pipeline import Project
 from ...model.transitions import CardHistory, Transition
 from ...model.urls import review_anchors
@@ -38,8 +39,10 @@ def files(project: Project, memo: Memo) -> Made:
     for card in project.collection.cards:
         history = project.histories.get(card.id, CardHistory(card.id))
         problems = problems_of.get(card.path, [])
+        status = card_status(card, history, analytics, project.now)
         inputs = (
             card,
+            status,
             history,
             tuple(problems),
             analytics.systems.get(card.id),
@@ -55,7 +58,7 @@ def files(project: Project, memo: Memo) -> Made:
             pages.update(last)
             continue
         try:
-            card_pages = _card_pages(env, project, card, history, problems, by_id)
+            card_pages = _card_pages(env, project, card, history, status, problems, by_id)
         except PageTemplateError:  # the template's mistake, not the card's: say it once
             raise
         except Exception as error:  # a defect on one card must not cost the site
@@ -83,6 +86,7 @@ def _card_pages(
     project: Project,
     card: Card,
     history: CardHistory,
+    status: CardStatus,
     problems: list[Problem],
     by_id: dict[str, Card],
 ) -> dict[str, RenderedPage]:
@@ -96,6 +100,7 @@ def _card_pages(
             here=here,
             card=card,
             history=history,
+            status=status,
             problems=problems,
             # The chart escapes what it takes from the card (see `chart`).
             chart=Markup(timeline_svg(history, project.now, lambda t: "#" + t.anchor)),  # noqa: S704

@@ -1,4 +1,5 @@
-"""The readiness dashboard: counts per level and phase, the KPIs, and every card."""
+"""The readiness dashboard: first what a lead asks (how ready, what needs attention, who must
+act), then every component, then the detail (levels, time, systems, KPIs, exports)."""
 
 from __future__ import annotations
 
@@ -7,54 +8,85 @@ from collections import Counter
 from markupsafe import Markup
 
 from ...cards.fields import SWITCHBACK_KINDS
-from ...cards.levels import LEVELS, PHASES, level
-from ...cards.problem import Severity
+from ...cards.levels import LEVELS, PHASES
+from ...model.analytics import ATTENTION, FLAGS
+from ...model.attention import Headline, headline, held_down, rollups
+from ...model.milestones import QUARTER
 from ...model.pipeline import Project
-from ...model.transitions import ADVANCE, ENTRY, INVALID_SWITCHBACK, SKIP, SWITCHBACK
+from ...model.transitions import TransitionKind
 from ...model.urls import Urls
 from ..chart import trend_svg
 from ..made import Made, Memo
 from ..templating import render_page
-from . import card_rows, filter_options, templates
+from . import NO_OWNER, card_rows, filter_options, templates
+
+SHORT = 10
+"""The rows of each attention list on the dashboard; the rest are a link away."""
 
 
 def files(project: Project, memo: Memo) -> Made:
-    cards, problems = project.collection.cards, project.collection.problems
-    rows = card_rows(cards, project)
+    cards, collection = project.collection.cards, project.collection
+    analytics, site = project.analytics, project.site
+    kpis = analytics.kpis
+    quarters = [p.end for p in analytics.periods if p.end.kind == QUARTER]
+    rows = card_rows(cards, project, quarters[-1].at if quarters else None)
     per_level = Counter(c.level for c in cards)
     by_id = {c.id: c for c in cards}
+    flags = kpis.flags
+    groups = {
+        "owner": rollups(cards, flags, lambda c: c.owners or (NO_OWNER,)),
+        "repository": rollups(cards, flags, lambda c: (site.repository_of(c.path),))
+        if site.sources
+        else (),
+        "tag": rollups(cards, flags, lambda c: c.tags) if any(c.tags for c in cards) else (),
+    }
+    head = headline(cards, project.histories, analytics, len(collection.failed))
     page = render_page(
         templates(project),
         "dashboard.md",
-        site=project.site,
-        here=project.site.urls.dashboard(),
+        site=site,
+        here=site.urls.dashboard(),
         cards=cards,
         rows=rows,
         options=filter_options(rows),
-        problems=problems,
-        failed=len(project.collection.failed),
-        errors=sum(p.severity is Severity.ERROR for p in problems),
+        headline=head,
+        attention=ATTENTION,
+        short=SHORT,
+        groups=groups,
+        held_down=held_down(analytics.systems, by_id),
         levels=LEVELS,
         phases=PHASES,
         per_level=per_level,
-        per_phase=Counter(level(c.level).phase.key for c in cards),
         most=max(per_level.values(), default=1),
-        kpis=project.analytics.kpis,
-        quarter_pages={p.end.name: p.end.slug for p in project.analytics.periods},
+        kpis=kpis,
+        quarter_pages={p.end.name: p.end.slug for p in analytics.periods},
         # The chart writes numbers, dates and phase names only (see `chart.trend_svg`).
-        trend_chart=Markup(trend_svg(project.analytics.trend, _phase_links(project))),  # noqa: S704
+        trend_chart=Markup(trend_svg(analytics.trend, _phase_links(project))),  # noqa: S704
         systems=sorted(
             (
                 (by_id[card_id], system, by_id[system.held_by])
-                for card_id, system in project.analytics.systems.items()
+                for card_id, system in analytics.systems.items()
             ),
             key=lambda row: (row[1].level, row[0].id),
         ),
         by_id=by_id,
-        transition_kinds=(ENTRY, ADVANCE, SKIP, SWITCHBACK, INVALID_SWITCHBACK),
+        transition_kinds=tuple(TransitionKind),
         switchback_kinds=SWITCHBACK_KINDS,
+        flag_labels=FLAGS,
+        description=_description(head),
     )
-    return Made({project.site.urls.dashboard(): page})
+    return Made({site.urls.dashboard(): page})
+
+
+def _description(head: Headline) -> str:
+    """The dashboard in one sentence, for search results and link previews."""
+    phases = ", ".join(f"{s.count} {s.phase.name.lower()}" for s in head.phases if s.count)
+    needs = ", ".join(
+        f"{head.attention[f]} {FLAGS[f].lower()}" for f in ATTENTION if head.attention[f]
+    )
+    return f"{head.total} components: {phases or 'none yet'}." + (
+        f" Needs attention: {needs}." if needs else ""
+    )
 
 
 def _phase_links(project: Project) -> dict[str, str]:

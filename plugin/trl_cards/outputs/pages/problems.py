@@ -21,6 +21,7 @@ def page(project: Project, failures: Sequence[Problem]) -> dict[str, RenderedPag
         site=site,
         here=site.urls.problems(),
         problems=(*project.collection.problems, *failures),
+        card_of={card.path: card for card in project.collection.cards},
     )
     return {site.urls.problems(): page}
 
