@@ -237,7 +237,8 @@ def test_a_missing_card_version_is_damage_not_a_deletion(site_repo: SiteRepo):
     assert "History damaged" in page
     # The level after the gap is known (3), but not since when: the page must not say 1 -> 3.
     assert "unknown: the history has a gap before" in page
-    assert 'class="trl-point-resumed"' in page
+    assert 'class="trl-point trl-point-resumed"' in page  # a ring, and in the legend:
+    assert 'class="trl-legend-mark trl-legend-resumed"' in page
     assert build.cards_json()["cards"][0]["level"] == 3
     assert strict.returncode != 0
 

@@ -19,7 +19,7 @@ from ...model.attention import CardStatus, card_status
 from ...model.pipeline import Project
 from ...model.transitions import CardHistory, Transition
 from ...model.urls import review_anchors
-from ..chart import timeline_svg
+from ..chart import timeline_legend, timeline_svg
 from ..made import Made, Memo
 from ..templating import PageTemplateError, RenderedPage, render_page
 from . import templates
@@ -104,6 +104,7 @@ def _card_pages(
             problems=problems,
             # The chart escapes what it takes from the card (see `chart`).
             chart=Markup(timeline_svg(history, project.now, lambda t: "#" + t.anchor)),  # noqa: S704
+            chart_legend=Markup(timeline_legend(history)),  # noqa: S704 (fixed text and shapes)
             gated={t.review: t for t in history.transitions if t.review},
             review_anchors=review_anchors(card),
             badge=site.urls.file_link(here, site.urls.badge(card.id)),
