@@ -4,6 +4,7 @@ stay out of the navigation and out of search; the card page links to its own."""
 
 from __future__ import annotations
 
+from ...cards.card import Card
 from ...model.card_diff import card_steps
 from ...model.pipeline import Project
 from ...model.transitions import CardHistory
@@ -31,7 +32,17 @@ def files(project: Project, memo: Memo) -> Made:
                 card=card,
                 history=history,
                 steps=card_steps(card, history),
+                description=_description(card, history),
             )
             memo.keep("card changes", card.id, inputs, last)
         pages[here] = last
     return Made(pages)
+
+
+def _description(card: Card, history: CardHistory) -> str:
+    if not history.transitions:
+        return f"{card.id} {card.name}: no earlier version to compare yet."
+    return (
+        f"What changed in {card.id} {card.name} since its last gate, and between the levels "
+        "it went through."
+    )

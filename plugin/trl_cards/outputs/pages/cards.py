@@ -20,6 +20,7 @@ from ...model.transitions import CardHistory, Transition
 from ...model.urls import review_anchors
 from ..chart import timeline_svg
 from ..made import Made, Memo
+from ..preview import card_description
 from ..templating import PageTemplateError, RenderedPage, render_page
 from . import templates
 
@@ -70,7 +71,13 @@ def files(project: Project, memo: Memo) -> Made:
             failures.append(problem)
             here = site.urls.card(card.id)
             pages[here] = render_page(
-                env, "card_failed.md", site=site, here=here, card=card, problem=problem
+                env,
+                "card_failed.md",
+                site=site,
+                here=here,
+                card=card,
+                problem=problem,
+                description=card_description(card, history.last_change),
             )
             continue
         pages.update(card_pages)
@@ -109,6 +116,7 @@ def _card_pages(
             by_id=by_id.get,
             earlier=[(n, _left(history, n)) for n in sorted(history.card_at_level)],
             body=body_sections(card.body),
+            description=card_description(card, history.last_change),
             **_since(history),
         )
     }
@@ -133,6 +141,8 @@ def _card_pages(
             body=body_sections(earlier.body),
             since=None,
             since_unknown=None,
+            description=f"{card.id} {card.name} as it was when it left level {number} "
+            f"({_left(history, number).date().isoformat()})",
         )
     return pages
 

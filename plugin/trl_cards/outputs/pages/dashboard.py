@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from markupsafe import Markup
 
+from ...cards.card import Card
 from ...cards.fields import SWITCHBACK_KINDS
 from ...cards.levels import LEVELS, PHASES, level
 from ...cards.problem import Severity
@@ -14,6 +16,7 @@ from ...model.transitions import ADVANCE, ENTRY, INVALID_SWITCHBACK, SKIP, SWITC
 from ...model.urls import Urls
 from ..chart import trend_svg
 from ..made import Made, Memo
+from ..preview import counted
 from ..templating import render_page
 from . import card_rows, filter_options, templates
 
@@ -53,8 +56,17 @@ def files(project: Project, memo: Memo) -> Made:
         by_id=by_id,
         transition_kinds=(ENTRY, ADVANCE, SKIP, SWITCHBACK, INVALID_SWITCHBACK),
         switchback_kinds=SWITCHBACK_KINDS,
+        description=_description(cards),
     )
     return Made({project.site.urls.dashboard(): page})
+
+
+def _description(cards: Sequence[Card]) -> str:
+    phases = Counter(level(c.level).phase.key for c in cards)
+    shown = [f"{phases[p.key]} in {p.name.lower()}" for p in PHASES if phases[p.key]]
+    return f"Readiness of {counted(len(cards), 'component')}" + (
+        ": " + ", ".join(shown) if shown else ""
+    )
 
 
 def _phase_links(project: Project) -> dict[str, str]:
