@@ -44,6 +44,12 @@ def card_description(card: Card, last_change: dt.datetime | None) -> str:
     return bounded(" \u00b7 ".join(parts))
 
 
+def absolute(site_url: str | None, path: str) -> str:
+    """The address of a page or file of the site (`path` from the site root): under
+    `site_url` when it is set, else the path itself."""
+    return f"{site_url.rstrip('/')}/{path}" if site_url else path
+
+
 def link_preview(meta: Mapping[str, object], url: str | None, site_name: str) -> str:
     """The Open Graph and Twitter card tags of a page, from its front matter (`title`,
     `description`, which `templating.front_matter` wrote escaped) and its canonical `url`

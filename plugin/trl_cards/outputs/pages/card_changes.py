@@ -9,6 +9,7 @@ from ...model.card_diff import card_steps
 from ...model.pipeline import Project
 from ...model.transitions import CardHistory
 from ..made import Made, Memo
+from ..preview import absolute
 from ..templating import RenderedPage, render_page
 from . import templates
 
@@ -21,7 +22,7 @@ def files(project: Project, memo: Memo) -> Made:
     for card in project.collection.cards:
         history = project.histories.get(card.id, CardHistory(card.id))
         here = site.urls.card_changes(card.id)
-        inputs = (card, history, site, env)
+        inputs = (card, history, project.now, project.settings.site_url, site, env)
         last: RenderedPage | None = memo.recall("card changes", card.id, inputs)
         if last is None:
             last = render_page(
@@ -33,6 +34,8 @@ def files(project: Project, memo: Memo) -> Made:
                 history=history,
                 steps=card_steps(card, history),
                 description=_description(card, history),
+                address=absolute(project.settings.site_url, site.urls.url(here)),
+                built=project.now,
             )
             memo.keep("card changes", card.id, inputs, last)
         pages[here] = last
