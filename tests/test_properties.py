@@ -692,6 +692,7 @@ ALLOWED_TAGS = frozenset(
         *("a", "br", "code", "dd", "details", "div", "dl", "dt", "em", "h3", "li", "p"),
         *("section", "span", "strong", "summary", "table", "tbody", "td", "th", "thead"),
         *("time", "tr", "ul"),
+        *("del", "ins"),  # a card's page of changes: what went, what came
         *("input", "select", "option"),  # the dashboard's filter
         # chart.py: the level timeline and the phase trend
         *("svg", "rect", "title", "text", "line", "polyline", "polygon", "circle"),

@@ -51,14 +51,16 @@ def test_an_edited_card_rebuilds_only_the_pages_it_changes(
     rebuilt = {page for page, mtime in after.items() if before.get(page) != mtime}
     assert "Renamed component" in (site / "readiness/cards/C3/index.html").read_text("utf-8")
     assert "Renamed component" in (site / "readiness/index.html").read_text("utf-8")
-    # The card's page, the pages that list it, and the card JSON: nothing else of the
-    # readiness site, though MkDocs counts every generated file as modified.
+    # The card's pages (its page of changes shows its name), the pages that list it, and the
+    # card JSON: nothing else of the readiness site, though MkDocs counts every generated file
+    # as modified.
     # The milestone pages list each change with the card's name: those that list C3 too.
     readiness = {p for p in rebuilt if p.startswith(("readiness/", "api/"))}
     changes = {p for p in readiness if p.startswith("readiness/changes/")}
     assert changes and all("Renamed component" in (site / p).read_text("utf-8") for p in changes)
     assert readiness - changes == {
         "readiness/cards/C3/index.html",
+        "readiness/cards/C3/changes/index.html",
         "readiness/index.html",
         "readiness/levels/3/index.html",
         "readiness/api/cards.json",

@@ -22,6 +22,7 @@ from trl_cards.model.urls import Urls
                 "readiness/levels/4/",
                 "readiness/cards/P1/",
                 "readiness/cards/P1/level-3/",
+                "readiness/cards/P1/changes/",
             ],
         ),
         (
@@ -32,6 +33,7 @@ from trl_cards.model.urls import Urls
                 "readiness/levels/4.html",
                 "readiness/cards/P1/index.html",
                 "readiness/cards/P1/level-3.html",
+                "readiness/cards/P1/changes.html",
             ],
         ),
     ],
@@ -44,6 +46,7 @@ def test_the_scheme_is_stable(directory_urls: bool, expected: list[str]) -> None
         urls.level(4),
         urls.card("P1"),
         urls.card_at_level("P1", 3),
+        urls.card_changes("P1"),
     ]
     assert [urls.url(page) for page in pages] == expected
 

@@ -12,7 +12,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from ..model.urls import Urls
 from ..outputs.made import Content
+from ..outputs.registry import ASSETS
 from ..outputs.templating import RenderedPage
 
 
@@ -22,6 +24,14 @@ class _Unchanged(File):
 
     def is_modified(self) -> bool:
         return not Path(self.abs_dest_path).is_file()
+
+
+def add_assets(config: MkDocsConfig, urls: Urls) -> None:
+    """Load the stylesheet and the script of the readiness pages on every page."""
+    for asset in map(urls.asset, ASSETS):
+        target = config.extra_css if asset.endswith(".css") else config.extra_javascript
+        if asset not in target:
+            target.append(asset)
 
 
 def add_generated_files(

@@ -18,11 +18,12 @@ from ..cards.problem import FixableError
 from ..model.pipeline import Project, build_project
 from ..model.urls import Urls
 from ..outputs.made import Content, Memo
-from ..outputs.registry import ASSETS, build_outputs
+from ..outputs.preview import with_link_preview
+from ..outputs.registry import build_outputs
 from ..outputs.templating import RenderedPage
 from .config import TrlCardsConfig, settings_of
-from .mkdocs_files import add_generated_files, add_nav_section
-from .serve import watched
+from .mkdocs_files import add_assets, add_generated_files, add_nav_section
+from .serve import DIRTY_HINT, watched
 
 log = get_plugin_logger(__name__)
 
@@ -36,6 +37,7 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         self._memo = Memo()  # `mkdocs serve`: what the last build rendered, and from what
         self._made: dict[str, Content] = {}  # `serve --dirty` rebuilds only what differs
         self._rendered: dict[str, RenderedPage] = {}  # HTML for `on_page_content`
+        self._pages: frozenset[str] = frozenset()  # the readiness pages, for `on_post_page`
         self._nav: list[str] = []
         self._problems = 0  # for `--strict`, which `-q` hides from MkDocs' own count
         self._card_files: tuple[str, ...] = ()  # what `on_serve` watches
@@ -47,11 +49,7 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.config.enabled:
-            urls = Urls(self.config.prefix, config.use_directory_urls)
-            for asset in map(urls.asset, ASSETS):
-                target = config.extra_css if asset.endswith(".css") else config.extra_javascript
-                if asset not in target:
-                    target.append(asset)
+            add_assets(config, Urls(self.config.prefix, config.use_directory_urls))
         return config
 
     @event_priority(-50)  # late: after mkdocs-gen-files and other plugins have added their files
@@ -72,6 +70,7 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         self._problems = len(collection.problems) + len(built.problems)
         self._nav, self._card_files = built.nav, collection.files
         self._rendered = {u: c for u, c in built.files.items() if isinstance(c, RenderedPage)}
+        self._pages = frozenset(self._rendered)
         unchanged = {u for u, c in built.files.items() if self._made.get(u) == c}
         add_generated_files(files, config, built.files, unchanged)
         # A one-shot build keeps nothing it has handed to MkDocs: a 10,000-card site stays
@@ -80,10 +79,7 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         seconds = time.perf_counter() - started
         log.info(f"Generated {len(built.files)} readiness file(s) in {seconds:.2f} s.")
         if self._hint_dirty and len(built.files) > 500:
-            log.info(
-                "Each rebuild renders every page again; `mkdocs serve --dirty` rebuilds only "
-                "the pages an edit changes (about a second for a thousand cards)."
-            )
+            log.info(DIRTY_HINT)
             self._hint_dirty = False
         return files
 
@@ -94,6 +90,11 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         # Taken out once inserted: MkDocs keeps the page's HTML, which holds the blocks.
         rendered = self._rendered.pop(page.file.src_uri, None)
         return rendered.insert_html(html) if rendered else html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if page.file.src_uri not in self._pages:  # the theme writes <head>: previews go in here
+            return output
+        return with_link_preview(output, page.meta, page.canonical_url, config.site_name)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # MkDocs counts warnings for --strict with a handler on the `mkdocs` logger, and `-q`

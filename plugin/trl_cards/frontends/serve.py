@@ -10,6 +10,12 @@ from ..cards.formats import card_patterns
 from ..cards.globs import literal_folder, matches
 from ..model.settings import Settings
 
+DIRTY_HINT = (
+    "Each rebuild renders every page again; `mkdocs serve --dirty` rebuilds only the pages an "
+    "edit changes (about a second for a thousand cards)."
+)
+"""Said once when `mkdocs serve` (without `--dirty`) builds a large site."""
+
 
 def watched(settings: Settings, files: Sequence[str]) -> list[tuple[Path, bool]]:
     """What `mkdocs serve` watches so that editing any card rebuilds the site, given the card

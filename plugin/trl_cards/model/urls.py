@@ -11,6 +11,7 @@ Pages (source URIs, under the plugin's `prefix`, with directory URLs):
 | level N | `readiness/levels/N/index.md` | `readiness/levels/N/` |
 | card | `readiness/cards/<id>/index.md` | `readiness/cards/<id>/` |
 | card at level N | `readiness/cards/<id>/level-N/index.md` | `readiness/cards/<id>/level-N/` |
+| card changes | `readiness/cards/<id>/changes/index.md` | `readiness/cards/<id>/changes/` |
 | tags | `readiness/tags/index.md` | `readiness/tags/` |
 | glossary | `readiness/glossary/index.md` | `readiness/glossary/` |
 | tag | `readiness/tags/<slug>/index.md` | `readiness/tags/<slug>/` |
@@ -136,6 +137,11 @@ class Urls:
     def card_at_level(self, card_id: str, number: int) -> str:
         """Source URI of the page showing a card as it was when it left a level."""
         return self._page(f"{self.prefix}/cards/{card_id}/level-{number}")
+
+    def card_changes(self, card_id: str) -> str:
+        """Source URI of the page of what changed in a card: since its last gate, and between
+        the versions it had when it left each earlier level."""
+        return self._page(f"{self.prefix}/cards/{card_id}/changes")
 
     def schema(self, version: int) -> str:
         """Path of the card format's JSON Schema, a file of the site: `readiness/schema/

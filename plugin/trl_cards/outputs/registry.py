@@ -15,7 +15,17 @@ from ..model.urls import LEGACY_CARD_JSON, Urls
 from . import badges, feeds, schema_file, state_csv
 from .card_json import project_json
 from .made import Content, Made, Memo
-from .pages import cards, dashboard, glossary, levels, milestones, problems, redirects, tags
+from .pages import (
+    card_changes,
+    cards,
+    dashboard,
+    glossary,
+    levels,
+    milestones,
+    problems,
+    redirects,
+    tags,
+)
 
 ASSETS = ("trl-cards.css", "trl-cards.js")
 """The stylesheet and script of the readiness pages (`Urls.asset`)."""
@@ -50,6 +60,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("milestone pages", milestones.files, milestones.nav),
     Output("glossary", glossary.files, glossary.nav),
     Output("card pages", cards.files),
+    Output("card changes pages", card_changes.files),
     Output("redirects from former ids", redirects.files),
     Output("card JSON", _card_json),
     Output("card CSV", state_csv.files),

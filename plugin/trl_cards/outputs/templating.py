@@ -42,6 +42,7 @@ from ..cards.problem import FixableError
 from ..model.analytics import FLAGS
 from ..model.site import Site
 from .glossary import KIND_WORDS, TERMS, definition
+from .preview import bounded
 
 OVERRIDES = "trl-cards"
 """The folder of a theme's `custom_dir` that overrides the templates."""
@@ -356,12 +357,21 @@ def md(text: str) -> Markup:
     return Markup(_MARKDOWN_PUNCTUATION.sub(r"\\\1", escaped))  # noqa: S704 (escaped)
 
 
-def front_matter(**meta: object) -> Markup:
+@pass_context
+def front_matter(context: Context, **meta: object) -> Markup:
     """A page's YAML front matter (written as JSON, which is YAML and much faster to write).
 
-    Themes print `title` into <title>, and material its tag names into the page, unescaped
-    (MkDocs' Jinja does not autoescape): both go in escaped, and show as written.
+    The page's `description` (its link preview's text, `preview`) comes from the context when
+    the page module gave one and the template did not: an override of a page template keeps
+    it. Themes print `title` and `description` into <head>, and material its tag names into
+    the page, unescaped (MkDocs' Jinja does not autoescape): they go in escaped, and show as
+    written.
     """
+    if "description" not in meta and isinstance(context.get("description"), str):
+        meta["description"] = context["description"]
+    description = meta.get("description")
+    if isinstance(description, str):
+        meta["description"] = str(escape(bounded(description)))
     if isinstance(meta.get("title"), str):
         meta["title"] = str(escape(meta["title"]))
     tags = meta.get("tags")

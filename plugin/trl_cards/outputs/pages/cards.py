@@ -21,6 +21,7 @@ from ...model.transitions import CardHistory, Transition
 from ...model.urls import review_anchors
 from ..chart import timeline_legend, timeline_svg
 from ..made import Made, Memo
+from ..preview import absolute, card_description
 from ..templating import PageTemplateError, RenderedPage, render_page
 from . import templates
 
@@ -50,6 +51,7 @@ def files(project: Project, memo: Memo) -> Made:
             analytics.part_of.get(card.id, ()),
             tuple(by_id.get(i) for i in _shown_cards(card, analytics.systems.get(card.id))),
             project.now,
+            project.settings.site_url,
             site,
             env,
         )
@@ -73,7 +75,13 @@ def files(project: Project, memo: Memo) -> Made:
             failures.append(problem)
             here = site.urls.card(card.id)
             pages[here] = render_page(
-                env, "card_failed.md", site=site, here=here, card=card, problem=problem
+                env,
+                "card_failed.md",
+                site=site,
+                here=here,
+                card=card,
+                problem=problem,
+                description=card_description(card, history.last_change),
             )
             continue
         pages.update(card_pages)
@@ -108,13 +116,16 @@ def _card_pages(
             gated={t.review: t for t in history.transitions if t.review},
             review_anchors=review_anchors(card),
             badge=site.urls.file_link(here, site.urls.badge(card.id)),
-            badge_url=_absolute(project, site.urls.badge(card.id)),
+            badge_url=absolute(project.settings.site_url, site.urls.badge(card.id)),
             system=analytics.systems.get(card.id),
             coupled_from=analytics.coupled_from.get(card.id, ()),
             part_of=analytics.part_of.get(card.id, ()),
             by_id=by_id.get,
             earlier=[(n, _left(history, n)) for n in sorted(history.card_at_level)],
             body=body_sections(card.body),
+            description=card_description(card, history.last_change),
+            address=absolute(project.settings.site_url, site.urls.url(here)),
+            built=project.now,
             **_since(history),
         )
     }
@@ -139,6 +150,8 @@ def _card_pages(
             body=body_sections(earlier.body),
             since=None,
             since_unknown=None,
+            description=f"{card.id} {card.name} as it was when it left level {number} "
+            f"({_left(history, number).date().isoformat()})",
         )
     return pages
 
@@ -146,12 +159,6 @@ def _card_pages(
 def _shown_cards(card: Card, system: System | None) -> tuple[str, ...]:
     """The other cards whose level, name or owners the card's page shows."""
     return (*card.parts, *((system.held_by,) if system else ()))
-
-
-def _absolute(project: Project, path: str) -> str:
-    """The address of a file of the site: under `site_url` when it is set."""
-    base = project.settings.site_url
-    return f"{base.rstrip('/')}/{path}" if base else path
 
 
 def _since(history: CardHistory) -> dict[str, dt.datetime | None]:

@@ -17,6 +17,7 @@ from ...model.transitions import TransitionKind
 from ...model.urls import Urls
 from ..chart import trend_svg
 from ..made import Made, Memo
+from ..preview import counted
 from ..templating import render_page
 from . import NO_OWNER, card_rows, filter_options, templates
 
@@ -80,12 +81,12 @@ def files(project: Project, memo: Memo) -> Made:
 
 def _description(head: Headline) -> str:
     """The dashboard in one sentence, for search results and link previews."""
-    phases = ", ".join(f"{s.count} {s.phase.name.lower()}" for s in head.phases if s.count)
-    needs = ", ".join(
-        f"{head.attention[f]} {FLAGS[f].lower()}" for f in ATTENTION if head.attention[f]
-    )
-    return f"{head.total} components: {phases or 'none yet'}." + (
-        f" Needs attention: {needs}." if needs else ""
+    shown = [f"{s.count} in {s.phase.name.lower()}" for s in head.phases if s.count]
+    needs = [f"{head.attention[f]} {FLAGS[f].lower()}" for f in ATTENTION if head.attention[f]]
+    return (
+        f"Readiness of {counted(head.total, 'component')}"
+        + (": " + ", ".join(shown) if shown else "")
+        + (f". Needs attention: {', '.join(needs)}" if needs else "")
     )
 
 

@@ -6,6 +6,7 @@ from ...cards.levels import LEVELS
 from ...model.pipeline import Project
 from ...model.urls import Urls
 from ..made import Made, Memo
+from ..preview import counted
 from ..templating import render_page
 from . import card_rows, filter_options, templates
 
@@ -26,6 +27,8 @@ def files(project: Project, memo: Memo) -> Made:
             rows=rows,
             options=filter_options(rows),
             phases=(),
+            description=f"Level {lvl.number} {lvl.name} ({lvl.phase.name.lower()}): {lvl.tagline} "
+            f"\u00b7 {counted(len(rows), 'component')} at this level",
         )
     return Made(pages)
 

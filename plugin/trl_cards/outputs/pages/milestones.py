@@ -8,6 +8,7 @@ from ...model.milestones import CHANGE_KINDS, CHANGE_LABELS, Period
 from ...model.pipeline import Project
 from ...model.urls import Urls
 from ..made import Made, Memo
+from ..preview import counted
 from ..templating import render_page
 from . import templates
 
@@ -37,6 +38,9 @@ def files(project: Project, memo: Memo) -> Made:
             kinds=CHANGE_KINDS,
             labels=CHANGE_LABELS,
             options={"owner": owners, "tag": tags, "repository": repositories},
+            description=f"{counted(len(period.changes), 'change')} to the components "
+            + (f"from {period.start.name} " if period.start else "")
+            + f"up to {period.end.name}",
         )
     here = site.urls.milestones()
     pages[here] = render_page(
@@ -49,6 +53,8 @@ def files(project: Project, memo: Memo) -> Made:
         per_phase=[_per_phase(p) for p in reversed(periods)],
         kinds=CHANGE_KINDS,
         labels=CHANGE_LABELS,
+        description="The readiness at each quarter end and release tag, and what changed "
+        "between them",
     )
     return Made(pages)
 

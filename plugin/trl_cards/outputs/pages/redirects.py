@@ -21,10 +21,14 @@ def files(project: Project, memo: Memo) -> Made:
         for old in dict.fromkeys(former):
             if old.casefold() in current:
                 continue  # another card holds that id now: its URL is that card's
-            targets = [(site.urls.card(old), site.urls.card(card.id))] + [
-                (site.urls.card_at_level(old, n), site.urls.card_at_level(card.id, n))
-                for n in levels
-            ]
+            targets = (
+                [(site.urls.card(old), site.urls.card(card.id))]
+                + [
+                    (site.urls.card_at_level(old, n), site.urls.card_at_level(card.id, n))
+                    for n in levels
+                ]
+                + [(site.urls.card_changes(old), site.urls.card_changes(card.id))]
+            )
             for source, target in targets:
                 path = site.urls.html_file(source)
                 pages[path] = render_html(

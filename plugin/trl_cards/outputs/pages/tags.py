@@ -6,6 +6,7 @@ from ...cards.card import Card
 from ...model.pipeline import Project
 from ...model.urls import Urls, tag_slug
 from ..made import Made, Memo
+from ..preview import counted
 from ..templating import render_page
 from . import card_rows, filter_options, templates
 
@@ -34,10 +35,18 @@ def files(project: Project, memo: Memo) -> Made:
             rows=rows,
             options=filter_options(rows),
             phases=(),
+            description=f"{counted(len(rows), 'component')} tagged {', '.join(names[slug])}",
         )
     here = site.urls.tags()
     listed = [(names[slug], len(cards[slug])) for slug in sorted(names)]
-    pages[here] = render_page(env, "tags.md", site=site, here=here, tags=listed)
+    pages[here] = render_page(
+        env,
+        "tags.md",
+        site=site,
+        here=here,
+        tags=listed,
+        description=f"Every tag of the components: {counted(len(listed), 'tag')}",
+    )
     return Made(pages)
 
 
