@@ -262,8 +262,11 @@ def test_sort_by_a_column_lives_in_the_url(page: Page) -> None:
 def test_the_kpis_link_to_the_cards_behind_them(page: Page) -> None:
     """Every card has stood still since 2023-2024; the deployed one has no gate left."""
     _open(page, "readiness/")
-    page.locator(".trl-kpis a[href*='flag=due']").click()
+    page.locator(".trl-headline .trl-tiles a[href*='flag=due']").click()
     expect(page.locator(".trl-filter-count")).to_have_text("4 of 5 shown")
+    # The headline counts what the table shows, and says so.
+    expect(page.locator("[data-summary-total]")).to_have_text("4")
+    expect(page.locator(".trl-headline .trl-summary-of")).to_be_visible()
     expect(page.locator("select.trl-filter-select[data-key=flag]")).to_have_value("due")
     shown = page.locator("table.trl-cards tbody tr:not([hidden]) td:first-child code")
     expect(shown).to_have_text(["P13.2", "Q5.5", "R02.1", "R41.1"])
