@@ -48,7 +48,7 @@ from trl_cards.history.repository import read_history
 from trl_cards.model.lineage import build_histories
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-from sample_org import SampleSpec, generate_organisation
+from sample_org import SampleSpec, cache_key, generate_organisation
 
 _PROJECT = Path(__file__).resolve().parents[1]
 _ENV = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
@@ -75,8 +75,9 @@ class Size:
 
     @property
     def key(self) -> str:
-        spec = self.spec
-        return f"cards{spec.cards}-commits{spec.commits}-years{spec.years:g}-seed{spec.seed}"
+        """The folder of this size's repository and sites: every field of its spec and the
+        generator's source (`cache_key`), so a change to either makes a new repository."""
+        return cache_key(self.spec)
 
     @property
     def label(self) -> str:

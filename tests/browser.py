@@ -1,10 +1,13 @@
 """Browser plumbing shared by the browser tests: Debian's headless Chromium, a built site served on
-127.0.0.1, and contexts whose requests to any other host are aborted and recorded.
+127.0.0.1, contexts whose requests to any other host are aborted and recorded, and axe-core's
+verdict on a page's accessibility.
 
     with serve(site) as base_url, chromium() as browser:
         watch = Watch()
         context = watched_context(browser, base_url, watch)
         page = watched_page(context, watch)
+        page.goto("readiness/")
+        assert axe_violations(page) == []
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -148,3 +152,64 @@ def watched_page(context: BrowserContext, watch: Watch) -> Page:
     page.on("pageerror", lambda error: watch.errors.append(f"pageerror: {error}"))
     page.on("console", console)
     return page
+
+
+WCAG_22_AA = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+"""The axe-core rule tags of WCAG 2.0, 2.1 and 2.2 at levels A and AA: what the pages promise."""
+
+CONTENT = (".md-content",)
+"""The part of a material page that the plugin makes: the article, its title included."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One axe-core rule broken on a page: its id, impact, the CSS selectors of the elements
+    that break it, and axe's one-line help."""
+
+    rule: str
+    impact: str
+    targets: tuple[str, ...]
+    help: str
+
+    def __str__(self) -> str:
+        shown = ", ".join(self.targets[:6]) + (" ..." if len(self.targets) > 6 else "")
+        return f"{self.rule} ({self.impact}, {len(self.targets)}): {self.help}: {shown}"
+
+
+def axe_violations(
+    page: Page,
+    impacts: tuple[str, ...] = ("serious", "critical"),
+    within: tuple[str, ...] = CONTENT,
+) -> list[Violation]:
+    """The WCAG 2.2 A and AA violations that axe-core finds in the page as it is now, of the
+    given impacts, among the elements matched by the selectors `within`.
+
+    axe-core comes from the `axe-playwright-python` package, which bundles it: its file is
+    evaluated in the page, so nothing is fetched (a page of `watched_context` would record it).
+
+    Only our content is checked by default: material's `.md-content`, where the plugin's pages
+    are drawn, their title included (the part of the page's header that is ours). The header
+    bar, navigation, search and footer are the theme's, the same on every page of any material
+    site, and the plugin could fix them only by restyling the theme (material's footer text,
+    4.47:1 in the light scheme, is one): a test that failed on them would fail whatever the
+    plugin did. Colours are still measured against the real page, the theme's background
+    included, since axe looks at the whole document and only reports on the elements
+    `within`. A test that wants the theme's chrome too passes `within=("body",)`.
+    """
+    # The package writes the context into the script with repr(): plain selectors only.
+    context = {"include": [[selector] for selector in within]}
+    options = {
+        "runOnly": {"type": "tag", "values": list(WCAG_22_AA)},
+        "resultTypes": ["violations"],
+    }
+    results = Axe().run(page, context=context, options=options).response
+    return [
+        Violation(
+            v["id"],
+            v["impact"],
+            tuple(" ".join(map(str, node["target"])) for node in v["nodes"]),
+            v["help"],
+        )
+        for v in results["violations"]
+        if v["impact"] in impacts
+    ]

@@ -88,7 +88,11 @@ def test_the_hostile_name_stays_text_in_the_head(built: Build) -> None:
 @pytest.mark.parametrize(
     ("url", "title", "description"),
     [
-        ("readiness/", "Readiness dashboard", "Readiness of 1 component: 1 in prototyping. Needs attention: 1 stale"),
+        (
+            "readiness/",
+            "Readiness dashboard",
+            "Readiness of 1 component: 1 in prototyping. Needs attention: 1 stale",
+        ),
         (
             "readiness/levels/5/",
             'Level 5: Machine learning "capability"',

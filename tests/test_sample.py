@@ -6,7 +6,7 @@ import csv
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -16,10 +16,12 @@ from sample_org import (
     TRUTH_COLUMNS,
     SampleSpec,
     SampleSummary,
+    cache_key,
     generate_organisation,
     main,
     truth_path,
 )
+from trl_cards.model.pipeline import Settings, build_project
 
 SMALL = SampleSpec(cards=20, commits=400, years=2.0, seed=1)
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -267,6 +269,64 @@ def test_command_line(tmp_path, capsys):
     assert int(git_text(target, "rev-list", "--count", "main")) == 80
     assert main(argv) == 1
     assert "not empty" in capsys.readouterr().err
+
+
+def _span(repo: Path) -> tuple[datetime, datetime]:
+    """The first and the last commit's moments (UTC)."""
+    stamps = [int(s) for s in git_text(repo, "log", "main", "--format=%at").split()]
+    first, last = min(stamps), max(stamps)
+    return (datetime.fromtimestamp(first, timezone.utc), datetime.fromtimestamp(last, timezone.utc))
+
+
+def test_a_history_ends_on_its_end_day_and_the_same_end_gives_the_same_shas(tmp_path):
+    end = date(2025, 6, 30)
+    spec = SampleSpec(cards=6, commits=200, years=1.0, seed=4, end=end)
+    one = generate_organisation(tmp_path / "one", spec)
+    first, last = _span(one.path)
+    nine = datetime(2025, 6, 30, 9, tzinfo=timezone.utc)
+    assert nine - timedelta(days=2) < last < nine  # a commit every 44 hours or so
+    assert nine - timedelta(days=366) < first < nine - timedelta(days=363)
+    again = generate_organisation(tmp_path / "again", spec)
+    assert git_text(again.path, "rev-parse", "HEAD") == git_text(one.path, "rev-parse", "HEAD")
+    later = SampleSpec(cards=6, commits=200, years=1.0, seed=4, end=date(2025, 7, 1))
+    other = generate_organisation(tmp_path / "other", later)
+    assert git_text(other.path, "rev-parse", "HEAD") != git_text(one.path, "rev-parse", "HEAD")
+    assert len({cache_key(spec), cache_key(later), cache_key(SMALL)}) == 3
+
+
+def test_the_command_line_ends_the_history_today_unless_told(tmp_path, capsys):
+    today = datetime.now(timezone.utc).date()
+    small = ["--cards", "3", "--commits", "60"]  # three years: a commit every 18 days or so
+    assert main([str(tmp_path / "today"), *small]) == 0
+    assert today - timedelta(days=40) <= _span(tmp_path / "today")[1].date() <= today
+    assert main([str(tmp_path / "end"), *small, "--end", "2024-02-29"]) == 0
+    last = _span(tmp_path / "end")[1].date()
+    assert date(2024, 1, 20) <= last <= date(2024, 2, 29)
+    assert main([str(tmp_path / "start"), *small, "--start", "2024-02-29"]) == 0
+    assert date(2024, 2, 29) <= _span(tmp_path / "start")[0].date() <= date(2024, 3, 19)
+    with pytest.raises(SystemExit):
+        main([str(tmp_path / "both"), "--start", "2024-01-01", "--end", "2025-01-01"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_demo_that_ends_today_has_the_mix_of_a_living_organisation(tmp_path):
+    """`./dev demo`'s organisation seen on its end day: most cards changed within the year;
+    some are stale (no change for a year); a few of the others have a review due (longer at
+    their level than nine stays in ten, with no review since). Measured: 12 stale, 16 due of
+    which 8 not stale; with no card left quiet, 4 stale; with one draw per gated review, 14
+    living cards due (20 with neither, as the generator was)."""
+    end = date(2026, 6, 30)
+    spec = SampleSpec(cards=120, commits=6000, seed=1, end=end)
+    project = build_project(
+        Settings(generate_organisation(tmp_path / "org", spec).path),
+        now=datetime(2026, 6, 30, 12, tzinfo=timezone.utc),
+    )
+    kpis = project.analytics.kpis
+    stale = {card_id for card_id, _ in kpis.stale}
+    due = {d.card_id for d in kpis.reviews_due}
+    assert 8 <= len(stale) <= 20, sorted(stale)  # 7% to 17%
+    assert 2 <= len(due - stale) <= 12, sorted(due - stale)  # a few of the living ones
+    assert len(due) <= 24, sorted(due)
 
 
 def test_runs_as_a_module(tmp_path):

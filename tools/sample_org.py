@@ -5,7 +5,10 @@ simulates an organisation's monorepo, in which teams keep a `TRL.md` card next t
 component's code and move the components through the MLTRL levels over a few years: gated
 reviews with debriefs, skipped gates, jumps, switchbacks of every kind, 7<->8 version loops,
 renames into other teams, feature branches merged with merge commits, and the odd commit that
-breaks a card's YAML until someone fixes it.
+breaks a card's YAML until someone fixes it. Gated reviews come to the components that have
+waited longest, and a few cards are left alone for good, so that a history which ends today
+(`end`, as the demo has it) shows a living organisation: most cards changed this year, some
+stale, a few reviews due.
 
 The whole history is streamed into ONE `git fast-import` process, so 50,000 commits take seconds,
 not the hours that a process per commit would. Everything is drawn from `random.Random(seed)`
@@ -20,6 +23,7 @@ history reconstruction compare against it.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import heapq
 import itertools
 import os
@@ -41,6 +45,7 @@ __all__ = [
     "TRUTH_COLUMNS",
     "SampleSpec",
     "SampleSummary",
+    "cache_key",
     "generate_organisation",
     "main",
     "truth_path",
@@ -56,11 +61,15 @@ class SampleSpec:
     commits: int = 5000
     """Exact number of commits reachable from `main`, merges and branch commits included."""
     years: float = 3.0
-    """Time span of the history, starting at `start`."""
+    """Time span of the history, from `start` (or up to `end`)."""
     seed: int = 1
     """Seed of the only random generator; the same spec gives the same commit shas."""
     start: date = date(2022, 1, 3)
-    """Day of the first commit."""
+    """Day of the first commit (at 09:00 UTC), unless `end` is given."""
+    end: date | None = None
+    """Day the history ends on: its last commit is before 09:00 UTC that day, its first `years`
+    earlier (`start` is then not used). A demo passes today, so that its cards' last changes,
+    stale cards and reviews due read as they would in a living organisation."""
     branch_rate: float | None = None
     """Chance per commit on `main` of opening a feature branch; by default a few per component.
     Real repositories merge much more: 0.15 with `branch_commits=8` puts about two thirds of
@@ -384,6 +393,17 @@ _REVIEW_BOARD = "Research Review Board"
 _QA = "QA Guild"
 _ETHICS_STATUSES = ("not started", "in progress", "complete")
 
+_DORMANT = 0.08
+"""The share of components whose card is left alone from some day on, more than `_QUIET_DAYS`
+before the end of the history (their code may still change): a history that ends today has
+stale cards, as a real organisation does, beside the many that changed this year."""
+_QUIET_DAYS = 420
+
+_GATE_DRAWS = 4
+"""Components drawn for each gated review on main, the one that waited longest taken, as teams
+review what has sat at its level a while: a few cards overstay (reviews due), not the third of
+them that one uniform draw left (measured on 120 cards and 6,000 commits over three years)."""
+
 
 @dataclass
 class _Requirement:
@@ -454,6 +474,10 @@ class _Component:
     functions: list[tuple[int, str]] = field(default_factory=list)
     next_function: int = 1
     locked: bool = False
+    quiet_from: int | None = None
+    """The slot from which nobody edits the card any more (see `_DORMANT`); None: never."""
+    gated_at: int = 0
+    """The slot of the card's last level change or gated review."""
     truth: _Truth = field(default_factory=_Truth)
 
     @property
@@ -639,9 +663,9 @@ class _Organisation:
         self.merges = 0
         self.id_width = max(3, len(str(spec.cards)))
         self.teams = _team_names(spec.cards)
-        start = datetime(spec.start.year, spec.start.month, spec.start.day, 9, tzinfo=timezone.utc)
-        self.start_epoch = int(start.timestamp())
-        self.seconds_per_slot = spec.years * 365.25 * 86400 / spec.commits
+        span = spec.years * 365.25 * 86400
+        self.start_epoch = _first_epoch(spec, span)
+        self.seconds_per_slot = span / spec.commits
         self.slots_per_day = spec.commits / (spec.years * 365.25)
         # Rates scale with cards per commit so that a 20-card and a 10,000-card organisation
         # both get a handful of renames, merges and broken cards per component.
@@ -772,7 +796,7 @@ class _Organisation:
         changes = [_Change("README.md", _render_readme(self.spec, self.news))]
         when = self._when(0, _MAINTAINER)
         for _ in range(cards):
-            comp = self._new_component()
+            comp = self._new_component(0)
             changes += self._component_files(comp)
         self._commit(
             ref="refs/heads/main",
@@ -782,7 +806,7 @@ class _Organisation:
             changes=changes,
         )
 
-    def _new_component(self) -> _Component:
+    def _new_component(self, slot: int) -> _Component:
         rng = self.rng
         for attempt in range(50):
             stem, purpose, data_stem = rng.choice(_DOMAINS)
@@ -846,6 +870,11 @@ class _Organisation:
         )
         comp.links["code"] = self._code_link(comp)
         comp.reviewers = self._gate_reviewers(comp, entry)
+        comp.gated_at = slot
+        # Some cards are left behind: their components keep changing, their cards do not.
+        last = self.spec.commits - 1 - round(_QUIET_DAYS * self.slots_per_day)
+        if rng.random() < _DORMANT and last > slot:
+            comp.quiet_from = rng.randint(slot + 1, last)
         for _ in range(rng.choice((1, 2, 3))):
             self._add_requirement(comp)
         for _ in range(rng.randint(1, 3)):
@@ -940,12 +969,20 @@ class _Organisation:
             _Change(comp.code_path, _render_code(comp)),
         ]
 
-    def _pick_unlocked(self) -> _Component | None:
+    def _pick_unlocked(self, slot: int | None = None) -> _Component | None:
+        """A component no task holds; with `slot`, one whose card people still edit then."""
         for _ in range(8):
             comp = self.rng.choice(self.components)
-            if not comp.locked:
+            quiet = slot is not None and comp.quiet_from is not None and comp.quiet_from <= slot
+            if not comp.locked and not quiet:
                 return comp
         return None
+
+    def _pick_for_gate(self, slot: int) -> _Component | None:
+        """The component a gated review comes to: of `_GATE_DRAWS` drawn, the one that has
+        waited longest since its last gate."""
+        drawn = [c for c in (self._pick_unlocked(slot) for _ in range(_GATE_DRAWS)) if c]
+        return min(drawn, key=lambda c: c.gated_at, default=None)
 
     def _author_for(self, comp: _Component, card: bool = False) -> _Person:
         # Product managers edit cards of mature components; code comes from the team.
@@ -1183,12 +1220,16 @@ class _Organisation:
         )
 
     def _card_commit(self, slot: int, *, level: bool) -> bool:
-        comp = self._pick_unlocked()
+        comp = self._pick_for_gate(slot) if level else self._pick_unlocked(slot)
         if comp is None:
             return False
         person = self._author_for(comp, card=True)
         when = self._when(slot, person)
-        message = self._level_event(comp, when[2]) if level else self._edit_card_text(comp)
+        if level:
+            comp.gated_at = slot
+            message = self._level_event(comp, when[2])
+        else:
+            message = self._edit_card_text(comp)
         comp.truth.revisions += 1
         changes = [_Change(comp.card_path, _render_card(comp))]
         self._commit(
@@ -1197,7 +1238,7 @@ class _Organisation:
         return True
 
     def _rename(self, slot: int) -> bool:
-        comp = self._pick_unlocked()
+        comp = self._pick_unlocked(slot)
         if comp is None:
             return False
         old = comp.directory
@@ -1216,7 +1257,7 @@ class _Organisation:
 
     def _open_branch(self, slot: int) -> bool:
         work = self.rng.randint(1, self.spec.branch_commits)
-        comp = self._pick_unlocked()
+        comp = self._pick_unlocked(slot)
         if comp is None or not self._room(slot, work):
             return False
         share = self.spec.branch_card_share
@@ -1239,7 +1280,7 @@ class _Organisation:
         return True
 
     def _open_broken(self, slot: int) -> bool:
-        comp = self._pick_unlocked()
+        comp = self._pick_unlocked(slot)
         if comp is None or not self._room(slot, 1):
             return False
         fix = slot + self.rng.randint(1, max(2, round(3 * self.slots_per_day)))
@@ -1282,7 +1323,7 @@ class _Organisation:
         person = _PEOPLE[self.rng.choice(_members(team))]
         when = self._when(slot, person)
         changes: list[_Change] = []
-        created = [self._new_component() for _ in range(cards)]
+        created = [self._new_component(slot) for _ in range(cards)]
         for comp in created:
             changes += self._component_files(comp)
         first = created[0]
@@ -1299,6 +1340,7 @@ class _Organisation:
         ref = f"refs/heads/{task.branch}"
         if card:
             if self.rng.random() < 0.75:
+                comp.gated_at = slot
                 message = self._level_event(comp, when[2], reviewed=True)
             else:
                 message = self._edit_card_text(comp)
@@ -1373,6 +1415,24 @@ _GIT_LOCATION_VARIABLES = frozenset(
         "GIT_NAMESPACE",
     }
 )
+
+
+def cache_key(spec: SampleSpec) -> str:
+    """A folder name for the repository that `spec` generates, for callers that keep one
+    (the benchmark, this project's site): the spec's size and seed, then a hash of every field
+    of the spec and of this generator's source, so that a repository an earlier spec or an
+    earlier generator made is never taken for this one."""
+    digest = hashlib.sha256(repr(spec).encode())
+    digest.update(Path(__file__).read_bytes())
+    return f"cards{spec.cards}-commits{spec.commits}-seed{spec.seed}-{digest.hexdigest()[:12]}"
+
+
+def _first_epoch(spec: SampleSpec, span: float) -> int:
+    """The moment the history begins: `start` at 09:00 UTC, or `span` seconds before `end` at
+    09:00 UTC."""
+    day = spec.start if spec.end is None else spec.end
+    nine = int(datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc).timestamp())
+    return nine if spec.end is None else nine - int(span)
 
 
 def _git_environment() -> dict[str, str]:
@@ -1514,11 +1574,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commits", type=int, default=defaults.commits, help="number of commits")
     parser.add_argument("--years", type=float, default=defaults.years, help="span of the history")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed")
-    parser.add_argument(
+    when = parser.add_mutually_exclusive_group()
+    when.add_argument(
+        "--end",
+        type=date.fromisoformat,
+        help="day the history ends on, YYYY-MM-DD (default: today)",
+    )
+    when.add_argument(
         "--start",
         type=date.fromisoformat,
-        default=defaults.start,
-        help="day of the first commit, YYYY-MM-DD",
+        help="day of the first commit, YYYY-MM-DD, instead of an end",
     )
     parser.add_argument(
         "--branch-rate", type=float, help="chance per commit of opening a feature branch"
@@ -1542,7 +1607,8 @@ def main(argv: list[str] | None = None) -> int:
         commits=args.commits,
         years=args.years,
         seed=args.seed,
-        start=args.start,
+        start=args.start or defaults.start,
+        end=None if args.start else args.end or date.today(),
         branch_rate=args.branch_rate,
         branch_commits=args.branch_commits,
         branch_card_share=args.branch_card_share,

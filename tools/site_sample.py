@@ -20,7 +20,7 @@ import mkdocs_gen_files
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sample_org import SampleSpec, generate_organisation
+from sample_org import SampleSpec, cache_key, generate_organisation
 from trl_cards.frontends.generate import generate_files
 from trl_cards.model.pipeline import Settings, build_project
 
@@ -33,9 +33,9 @@ def sample_repository(today: dt.date) -> Path:
     """The sample organisation's repository for the quarter of `today`, generated if missing."""
     quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     start = quarter.replace(year=quarter.year - YEARS)
-    target = ROOT / ".cache" / "sample-org" / start.isoformat()
+    spec = SampleSpec(cards=48, commits=2400, years=float(YEARS), seed=7, start=start)
+    target = ROOT / ".cache" / "sample-org" / cache_key(spec)
     if not (target / ".git").is_dir():
-        spec = SampleSpec(cards=48, commits=2400, years=float(YEARS), seed=7, start=start)
         generate_organisation(target, spec)
         _tag_releases(target)
     return target

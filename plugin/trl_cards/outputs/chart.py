@@ -122,9 +122,11 @@ def _labels(ticks: Sequence[Tick], baseline: float) -> list[str]:
 
 
 def _open(css: str, width: float, height: float, label: str, links: bool = False) -> str:
+    # A group, not an img: an image's children are hidden from assistive technology, and the
+    # charts' marks and bands are links that the keyboard reaches (axe: nested-interactive).
     xlink = ' xmlns:xlink="http://www.w3.org/1999/xlink"' if links else ""
     return (
-        f'<svg class="{css}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'<svg class="{css}" viewBox="0 0 {width:.0f} {height:.0f}" role="group" '
         f'aria-label="{html.escape(label)}" font-size="{FONT:.0f}" {_SVG}{xlink}>'
     )
 

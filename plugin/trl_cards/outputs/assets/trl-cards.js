@@ -1,7 +1,8 @@
 // mkdocs-trl-cards: filter the card tables by text, phase, owner, reviewer, tag and flag, and
 // sort them by any column. The state lives in the page's URL (?q=...&owner=...&sort=-level),
 // so a view survives a reload and can be shared. Without this script the tables are plain
-// HTML, every card shown in id order. No dependencies.
+// HTML, every card shown in id order. No dependencies. It also lets the keyboard reach a box
+// that scrolls sideways.
 (function () {
   function setUp(root) {
     root.querySelectorAll(".trl-filter").forEach(function (bar) {
@@ -148,11 +149,25 @@
     summary.querySelectorAll(".trl-summary-of").forEach(function (el) { el.hidden = total === all; });
   }
 
+  // A box that scrolls sideways (a wide table or chart on a phone) takes the keyboard's focus,
+  // so that the arrow keys scroll it (WCAG 2.1.1); a box that fits is no extra tab stop.
+  function focusScrollers(root) {
+    root.querySelectorAll(".trl-scroll, .trl-timeline").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex");
+    });
+  }
+  var resizing = 0;
+  window.addEventListener("resize", function () {
+    cancelAnimationFrame(resizing);
+    resizing = requestAnimationFrame(function () { focusScrollers(document); });
+  });
+  function start() { setUp(document); focusScrollers(document); }
   if (window.document$ && window.document$.subscribe) {
-    window.document$.subscribe(function () { setUp(document); });
+    window.document$.subscribe(start);
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { setUp(document); });
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    setUp(document);
+    start();
   }
 })();
