@@ -65,6 +65,7 @@ class TrlCardsConfig(Config):
     commit_url = _declared("commit_url")
     timezone = _declared("timezone")
     stale_days = _declared("stale_days")
+    table_rows = _declared("table_rows")
     milestone_tags = _declared("milestone_tags")
     sources = _declared("sources")
     cache = _declared("cache")

@@ -224,6 +224,7 @@ def _project(
         },
         own_name=own_name,
         stale_days=settings.stale_days,
+        table_rows=settings.table_rows,
     )
     tags = read_tags(settings.directory, settings.milestone_tags) if settings.milestone_tags else ()
     retired = tuple(h for h in traced if h.path is None)

@@ -260,6 +260,16 @@ class Settings:
         365,
         "`365`",
     )
+    table_rows: int = _option(
+        "How many rows a table of cards (the dashboard's components, a level's, a tag's) holds "
+        "in its page's HTML, in id order. A longer table carries the rest as a compact list "
+        "that the page's script shows as the filter, a sort or *Show more* asks, so that a "
+        "page of 10,000 components stays light; without the script, the level pages list every "
+        "card.",
+        integer(1),
+        100,
+        "`100`",
+    )
     milestone_tags: str | None = _option(
         "A glob of release tags (`v*`; `*` matches `/` too) at which to take the "
         "organisation's readiness, besides every quarter end. Each milestone gets a page of "

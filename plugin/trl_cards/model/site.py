@@ -28,6 +28,8 @@ class Site:
     """The name of the site's own repository, beside the others' (`sources`)."""
     stale_days: int = 365
     """The days after which an unchanged card is stale (the plugin's `stale_days`)."""
+    table_rows: int = 100
+    """The rows a card table holds in its page's HTML (the plugin's `table_rows`)."""
 
     def origin_of(self, path: str) -> Origin | None:
         """The other source a card file is from (its path starts with the source's label);

@@ -1,9 +1,84 @@
 // mkdocs-trl-cards: filter the card tables by text, phase, owner, reviewer, tag and flag, and
 // sort them by any column. The state lives in the page's URL (?q=...&owner=...&sort=-level),
 // so a view survives a reload and can be shared. Without this script the tables are plain
-// HTML, every card shown in id order. No dependencies. It also lets the keyboard reach a box
+// HTML, every card shown in id order (a long table: its first rows, and the data of the rest,
+// which the script shows a page at a time). No dependencies. It also lets the keyboard reach a box
 // that scrolls sideways.
 (function () {
+  // A card table's row, as the filter, the sort and the summary read it: from the row's own
+  // attributes, or from the table's data (`pages.table_data`) for a row the page's HTML does
+  // not hold, whose element is made only when it is shown.
+  function fromElement(tr, heads, index) {
+    var attrs = {}, sort = {};
+    Array.prototype.forEach.call(tr.attributes, function (a) {
+      if (a.name.indexOf("data-") === 0) attrs[a.name.slice(5)] = a.value;
+    });
+    heads.forEach(function (h, i) {
+      var td = tr.children[i];
+      sort[h.dataset.sortKey] = td ? td.getAttribute("data-sort") || "" : "";
+    });
+    return { attrs: attrs, sort: sort, el: tr, values: null, index: index };
+  }
+  function fromData(v, data, index) {
+    // v: id, name, repository, level, owners, reviewers, tags, flags, changed, its full
+    // time, and the phase at the last quarter end (null where not asked).
+    var attrs = {
+      phase: data.levels[v[3]][0],
+      owners: (v[4].length ? v[4] : [data.noOwner]).join("|"),
+      reviewers: v[5].join("|"), tags: v[6].join("|"), flags: v[7].join("|"),
+      search: [v[0], v[1]].concat(v[4].length ? v[4] : [data.noOwner], v[6]).join(" ").toLowerCase()
+    };
+    if (v[2]) attrs.repository = v[2];
+    if (v[10] !== null) attrs.was = v[10];
+    var sort = { id: v[0], name: v[1], repository: v[2], level: String(v[3]),
+      owners: v[4].join(", "), tags: v[6].join(", "), changed: v[8] };
+    return { attrs: attrs, sort: sort, el: null, values: v, index: index };
+  }
+  // The row of `partials/card_table.html`, made with the DOM (no markup is parsed: every
+  // value is text or an attribute).
+  function makeRow(v, data) {
+    function el(tag, attrs, text) {
+      var e = document.createElement(tag);
+      Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      if (text !== undefined) e.textContent = text;
+      return e;
+    }
+    function td(label, sort) { return el("td", { "data-sort": sort, "data-label": label }); }
+    var tr = document.createElement("tr"), href = data.card[0] + v[0] + data.card[1];
+    var cell = td("Id", v[0]), link = el("a", { href: href });
+    link.appendChild(el("code", {}, v[0])); cell.appendChild(link); tr.appendChild(cell);
+    cell = td("Name", v[1]); cell.appendChild(el("a", { href: href }, v[1])); tr.appendChild(cell);
+    if (data.repository) tr.appendChild(el("td", { "data-sort": v[2], "data-label": "Repository" }, v[2]));
+    var level = data.levels[v[3]];
+    cell = td("Level", String(v[3]));
+    cell.appendChild(el("span", { "class": "trl-level trl-phase-" + level[0], title: level[1] }, String(v[3])));
+    v[7].forEach(function (f) {
+      cell.appendChild(document.createTextNode(" "));
+      cell.appendChild(el("span", { "class": "trl-flag trl-flag-" + f }, data.flags[f]));
+    });
+    tr.appendChild(cell);
+    tr.appendChild(el("td", { "data-sort": v[4].join(", "), "data-label": "Owners" }, v[4].join(", ")));
+    cell = td("Tags", v[6].join(", "));
+    v[6].forEach(function (t, i) {
+      if (i) cell.appendChild(document.createTextNode(", "));
+      cell.appendChild(el("a", { "class": "trl-tag", href: data.tags[t] }, t));
+    });
+    tr.appendChild(cell);
+    cell = td("Last change", v[8]);
+    if (v[8]) cell.appendChild(el("time", { datetime: v[8], title: v[9] }, v[8].slice(0, 10)));
+    tr.appendChild(cell);
+    return tr;
+  }
+
+  // The element of a table's block that matches `selector`: in the box, or just after it.
+  function near(box, selector) {
+    var found = box.querySelector(selector);
+    for (var e = box.nextElementSibling; !found && e && !e.matches(".trl-filter"); e = e.nextElementSibling) {
+      if (e.matches(selector)) found = e;
+    }
+    return found;
+  }
+
   function setUp(root) {
     root.querySelectorAll(".trl-filter").forEach(function (bar) {
       if (bar.dataset.ready) return;
@@ -12,34 +87,63 @@
       var text = bar.querySelector(".trl-filter-text");
       var selects = Array.prototype.slice.call(bar.querySelectorAll(".trl-filter-select"));
       var count = bar.querySelector(".trl-filter-count");
-      var rows = Array.prototype.slice.call(box.querySelectorAll("tbody tr"));
       var controls = [text].concat(selects);
       var body = box.querySelector("tbody");
       var heads = Array.prototype.slice.call(box.querySelectorAll("th[data-sort-key]"));
       var sort = "";  // a header's key, "-" first for descending; "" is the page's own order
-      var original = rows.slice();
-
-      function cell(row, key) {
-        var index = heads.findIndex(function (h) { return h.dataset.sortKey === key; });
-        var td = row.children[index];
-        return td ? td.getAttribute("data-sort") || "" : "";
+      var island = near(box, "script.trl-rows");
+      var data = island ? JSON.parse(island.textContent) : null;
+      var rows = Array.prototype.map.call(body.querySelectorAll("tr"), function (tr, i) {
+        return fromElement(tr, heads, i);
+      });
+      var page = Infinity, limit = Infinity, shown = [];
+      var more = null;
+      if (data) {
+        // The page holds the first rows; the data holds every one, the first included.
+        page = limit = rows.length;
+        rows = data.rows.map(function (v, i) {
+          return i < rows.length ? (rows[i].values = v, rows[i]) : fromData(v, data, i);
+        });
+        more = document.createElement("button");
+        more.type = "button";
+        more.className = "trl-show-more md-button";
+        more.addEventListener("click", function () { limit += page; show(); });
+        var note = near(box, "[data-trl-more]");
+        note.textContent = "";
+        note.appendChild(more);
       }
+
       function compare(a, b) {
         var na = Number(a), nb = Number(b);
         if (a !== "" && b !== "" && !isNaN(na) && !isNaN(nb)) return na - nb;
         if (a === "" || b === "") return a === "" ? (b === "" ? 0 : 1) : -1;  // empty last
         return a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
       }
-      function order() {
+      function ordered(list) {
         var key = sort.replace(/^-/, ""), down = sort.charAt(0) === "-";
-        var sorted = original.slice();
-        if (key) {
-          sorted.sort(function (a, b) {
-            var by = compare(cell(a, key), cell(b, key));
-            return (down ? -by : by) || original.indexOf(a) - original.indexOf(b);
-          });
+        if (!key) return list;
+        return list.slice().sort(function (a, b) {
+          var by = compare(a.sort[key] || "", b.sort[key] || "");
+          return (down ? -by : by) || a.index - b.index;
+        });
+      }
+      function show() {
+        var list = ordered(shown), n = Math.min(list.length, limit);
+        var fragment = document.createDocumentFragment();
+        for (var i = 0; i < n; i++) {
+          if (!list[i].el) list[i].el = makeRow(list[i].values, data);
+          fragment.appendChild(list[i].el);
         }
-        sorted.forEach(function (row) { body.appendChild(row); });
+        body.textContent = "";
+        body.appendChild(fragment);
+        count.textContent = n === list.length || list.length === rows.length
+          ? n + " of " + rows.length + " shown"
+          : n + " of " + list.length + " matching shown, " + rows.length + " in all";
+        if (more) {
+          more.hidden = n >= list.length;
+          more.textContent = "Show " + Math.min(page, list.length - n) + " more";
+        }
+        var key = sort.replace(/^-/, ""), down = sort.charAt(0) === "-";
         heads.forEach(function (h) {
           if (h.dataset.sortKey === key) h.setAttribute("aria-sort", down ? "descending" : "ascending");
           else h.removeAttribute("aria-sort");
@@ -54,27 +158,25 @@
         button.addEventListener("click", function () {
           var key = h.dataset.sortKey;
           sort = sort === key ? "-" + key : sort === "-" + key ? "" : key;
-          order(); save();
+          show(); save();
         });
       });
 
       function matches(row, select) {
         if (!select.value) return true;
-        var value = row.getAttribute("data-" + select.dataset.attr) || "";
+        var value = row.attrs[select.dataset.attr] || "";
         return select.hasAttribute("data-list") ? value.split("|").indexOf(select.value) !== -1
           : value === select.value;
       }
       function apply() {
         var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
-        var shown = [];
-        rows.forEach(function (row) {
-          var hay = row.getAttribute("data-search") || "";
-          var ok = selects.every(function (s) { return matches(row, s); }) &&
+        shown = rows.filter(function (row) {
+          var hay = row.attrs.search || "";
+          return selects.every(function (s) { return matches(row, s); }) &&
             words.every(function (w) { return hay.indexOf(w) !== -1; });
-          row.hidden = !ok;
-          if (ok) shown.push(row);
         });
-        count.textContent = shown.length + " of " + rows.length + " shown";
+        limit = page;
+        show();
         summarise(root, shown, rows.length);
       }
       function save() {
@@ -108,7 +210,6 @@
       // After Back, the browser restores the controls' values once this has run: apply again.
       window.addEventListener("pageshow", apply);
       load();
-      order();
       apply();
     });
   }
@@ -120,9 +221,9 @@
     var phases = {}, was = {}, flags = {};
     function add(counts, key) { if (key) counts[key] = (counts[key] || 0) + 1; }
     shown.forEach(function (row) {
-      add(phases, row.getAttribute("data-phase"));
-      add(was, row.getAttribute("data-was"));
-      (row.getAttribute("data-flags") || "").split("|").forEach(function (f) { add(flags, f); });
+      add(phases, row.attrs.phase);
+      add(was, row.attrs.was);
+      (row.attrs.flags || "").split("|").forEach(function (f) { add(flags, f); });
     });
     function each(attr, write) {
       summary.querySelectorAll("[" + attr + "]").forEach(function (el) {

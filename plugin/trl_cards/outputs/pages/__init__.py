@@ -5,16 +5,18 @@ templates in `templates/` lay them out, and `registry.OUTPUTS` lists them."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import posixpath
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from jinja2 import Environment
 
 from ...cards.card import Card
-from ...cards.levels import level
+from ...cards.levels import LEVELS, level
 from ...model.analytics import FLAGS
 from ...model.attention import level_at
 from ...model.pipeline import Project
+from ...model.site import Site
 from ..templating import environment
 
 NO_OWNER = "(no owner)"
@@ -63,6 +65,54 @@ def card_rows(
             )
         )
     return rows
+
+
+def table_data(rows: Sequence[CardRow], site: Site, here: str) -> dict[str, object] | None:
+    """What the script needs to show the rows of a card table beyond the first
+    `site.table_rows`, which the page's HTML holds (None when it holds them all): each card as
+    a list of plain values (`partials/card_table.html` writes it as JSON, and
+    `assets/trl-cards.js` makes the same row of it), and what every row shares (links, the
+    names of levels and flags). A third of the bytes of the rows it stands for, and no layout
+    until a row is shown: the dashboard of 10,000 components stays a light page."""
+    if len(rows) <= site.table_rows:
+        return None
+    first = rows[0].card.id
+    head, _, tail = site.urls.link(here, site.urls.card(first)).rpartition(first)
+    tags = sorted({tag for row in rows for tag in row.card.tags})
+    folder = posixpath.dirname(site.urls.url(here))
+    return {
+        "csv": posixpath.relpath(site.urls.cards_csv(), folder or "."),
+        "card": [head, tail],
+        "tags": {tag: site.urls.link(here, site.urls.tag(tag)) for tag in tags},
+        "levels": {
+            str(lvl.number): [lvl.phase.key, f"Level {lvl.number}: {lvl.name}"] for lvl in LEVELS
+        },
+        "flags": FLAGS,
+        "noOwner": NO_OWNER,
+        "repository": bool(site.sources),
+        "rows": [_row_values(row) for row in rows],
+    }
+
+
+def _row_values(row: CardRow) -> list[object]:
+    """A card's row as the script reads it (see `table_data`)."""
+    card, changed = row.card, row.changed
+    when = ["", ""]
+    if changed is not None:
+        full = f"{changed:%Y-%m-%d %H:%M:%S} {changed.tzname() or ''}".rstrip()
+        when = [changed.isoformat(), full]
+    return [
+        card.id,
+        card.name,
+        row.repository or "",
+        card.level,
+        list(card.owners),
+        list(card.reviewers),
+        list(card.tags),
+        list(row.flags),
+        *when,
+        row.was,
+    ]
 
 
 def filter_options(rows: Iterable[CardRow]) -> dict[str, list[str]]:

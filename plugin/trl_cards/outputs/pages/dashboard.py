@@ -19,7 +19,7 @@ from ..chart import trend_svg
 from ..made import Made, Memo
 from ..preview import counted
 from ..templating import render_page
-from . import NO_OWNER, card_rows, filter_options, templates
+from . import NO_OWNER, card_rows, filter_options, table_data, templates
 
 SHORT = 10
 """The rows of each attention list on the dashboard; the rest are a link away."""
@@ -50,6 +50,7 @@ def files(project: Project, memo: Memo) -> Made:
         cards=cards,
         rows=rows,
         options=filter_options(rows),
+        table=table_data(rows, site, site.urls.dashboard()),
         headline=head,
         attention=ATTENTION,
         short=SHORT,

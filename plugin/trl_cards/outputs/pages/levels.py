@@ -8,7 +8,7 @@ from ...model.urls import Urls
 from ..made import Made, Memo
 from ..preview import counted
 from ..templating import render_page
-from . import card_rows, filter_options, templates
+from . import card_rows, filter_options, table_data, templates
 
 
 def files(project: Project, memo: Memo) -> Made:
@@ -26,6 +26,7 @@ def files(project: Project, memo: Memo) -> Made:
             last_level=LEVELS[-1].number,
             rows=rows,
             options=filter_options(rows),
+            table=table_data(rows, site, site.urls.level(lvl.number)),
             phases=(),
             description=f"Level {lvl.number} {lvl.name} ({lvl.phase.name.lower()}): {lvl.tagline} "
             f"\u00b7 {counted(len(rows), 'component')} at this level",

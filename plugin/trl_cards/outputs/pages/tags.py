@@ -8,7 +8,7 @@ from ...model.urls import Urls, tag_slug
 from ..made import Made, Memo
 from ..preview import counted
 from ..templating import render_page
-from . import card_rows, filter_options, templates
+from . import card_rows, filter_options, table_data, templates
 
 
 def files(project: Project, memo: Memo) -> Made:
@@ -34,6 +34,7 @@ def files(project: Project, memo: Memo) -> Made:
             names=names[slug],
             rows=rows,
             options=filter_options(rows),
+            table=table_data(rows, site, here),
             phases=(),
             description=f"{counted(len(rows), 'component')} tagged {', '.join(names[slug])}",
         )
