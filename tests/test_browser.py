@@ -362,3 +362,81 @@ def test_no_page_is_wider_than_the_screen(page: Page, width: int, scheme: str) -
         assert wide <= width, f"{url} is {wide} px wide at {width} px ({scheme})"
         name = url.strip("/").replace("/", "_").replace(".", "-") or "home"
         page.screenshot(path=SHOTS / f"{name}-{width}-{scheme}.png", full_page=True)
+
+
+SCREENS = [(1440, 900), (390, 844)]
+
+
+def _top_of(page: Page, selector: str) -> list[float]:
+    """The top of every element `selector` finds, in the page's first-screen coordinates."""
+    return page.evaluate(
+        "s => [...document.querySelectorAll(s)].map(e => e.getBoundingClientRect().top)", selector
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), SCREENS)
+def test_the_dashboard_answers_on_its_first_screen(page: Page, width: int, height: int) -> None:
+    """How many components, their share in each phase, and each attention number: all on the
+    first screen, on a laptop and on a phone, without scrolling."""
+    page.set_viewport_size({"width": width, "height": height})
+    _open(page, "readiness/")
+    expect(page.locator("[data-summary-total]")).to_have_text(str(len(PHASE)))
+    bottoms = page.evaluate(
+        """() => [...document.querySelectorAll(
+            '.trl-lede, .trl-shares li, .trl-tiles li')].map(e => {
+            const r = e.getBoundingClientRect(); return [e.textContent.trim(), r.bottom, r.right];
+        })"""
+    )
+    assert len(bottoms) >= 1 + 4 + 5, bottoms  # the lede, four phases, five kinds of flag
+    for text, bottom, right in bottoms:
+        assert bottom <= height and right <= width, f"{text!r} is off the first screen"
+    labels = page.locator(".trl-tiles li").all_inner_texts()
+    assert any("Review due" in t for t in labels) and any("Stale" in t for t in labels), labels
+
+
+@pytest.mark.parametrize(("width", "height"), SCREENS)
+def test_a_card_page_opens_on_its_state(page: Page, width: int, height: int) -> None:
+    """A link from a design review: the level, the flags with their reasons, the last review and
+    the next gate all begin on the first screen."""
+    page.set_viewport_size({"width": width, "height": height})
+    _open(page, "readiness/cards/P13.2/")
+    status = page.locator(".trl-status")
+    expect(status.locator(".trl-status-level")).to_contain_text("Level 5")
+    expect(status.locator(".trl-reasons")).to_contain_text("Stale")
+    expect(status.locator("dd").first).to_contain_text("gate 4\u00a0\u2192\u00a05, advance")
+    expect(status.locator("dd").nth(1)).to_contain_text("5\u00a0\u2192\u00a06")
+    for selector in (".trl-status-level", ".trl-reason", ".trl-status-grid dt"):
+        tops = _top_of(page, selector)[:3]
+        assert tops and all(top < height for top in tops), (selector, tops)
+
+
+PHONE_TABLES = """() => {
+    const out = [];
+    for (const table of document.querySelectorAll('.md-content table')) {
+        for (const cell of table.querySelectorAll('tbody td, tbody th')) {
+            if (!cell.textContent.trim()) continue;
+            const r = cell.getBoundingClientRect();
+            const style = getComputedStyle(cell);
+            const off = r.right > innerWidth + 1 || r.left < -1;
+            if (style.display === 'none' || r.width === 0 || off)
+                out.push([table.className, cell.dataset.label || '', cell.textContent.trim()]);
+        }
+        for (const num of table.querySelectorAll('td.trl-num, td[data-label="#"]')) {
+            const range = document.createRange();
+            range.selectNodeContents(num);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            if (lines.size > 1)
+                out.push([table.className, 'wraps', num.textContent.trim()]);
+        }
+    }
+    return out;
+}"""
+"""Every filled table cell that a phone does not show whole (hidden, or past the screen's
+edge), and every number that wraps inside its cell."""
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_on_a_phone_every_column_is_on_the_screen(page: Page, url: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    _open(page, url)
+    assert page.evaluate(PHONE_TABLES) == []
