@@ -92,7 +92,8 @@ def test_a_stage_in_another_case_is_reported_with_the_nearest_never_guessed() ->
     )
     assert str(problem) == (
         f"{PATH}:7: `stage` `ALPHA` is not a stage of the scale of `formats[0]` in mkdocs.yml "
-        "(`alpha`, `beta`, `stable`); `alpha` differs from it only in case. The card is left "
+        "(`alpha`, `beta`, `stable`); `alpha` differs from it only in case, spaces or "
+        "punctuation. The card is left "
         "out until this is fixed. Fix: Write `stage: alpha`, or add `ALPHA` to "
         "`formats[0].scale`."
     )
@@ -104,10 +105,21 @@ def test_a_stage_on_no_scale_lists_the_known_stages() -> None:
     assert "(`alpha`, `beta`, `stable`)" in problem.message
     assert "only in case" not in problem.message
     assert "add this one to `formats[0].scale` with its level" in problem.fix
-    (near,) = KEP.parse(_kep(stage="stabel"), PATH).problems
-    assert near.fix.startswith("Did you mean `stable`?")
-    (spaced,) = KEP.parse(_kep(stage='" Beta"'), PATH).problems
-    assert "`beta` differs from it only in case and spaces" in spaced.message
+    (spaced,) = KEP.parse(_kep(stage='" Beta."'), PATH).problems
+    assert "`beta` differs from it only in case, spaces or punctuation" in spaced.message
+    assert spaced.fix.startswith("Write `stage: beta`")
+
+
+@pytest.mark.parametrize("written", ["disabled", "stabel", "alpha2", "beta-2", "unstable"])
+def test_only_a_near_miss_gets_a_suggestion(written: str) -> None:
+    """A value that is a stage but for case, spaces or punctuation gets that stage; any other
+    gets the list of stages and nothing else: `disabled` is not `stable`, however close the
+    spelling, and following such advice would mark a disabled feature stable."""
+    (problem,) = KEP.parse(_kep(stage=written), PATH).problems
+    assert "(`alpha`, `beta`, `stable`)" in problem.message
+    assert "differs from it only" not in problem.message
+    assert "Did you mean" not in problem.fix and "`stable`" not in problem.fix
+    assert problem.fix.startswith("Write one of the stages")
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,9 @@ guessed; without a level the file cannot be shown, and is left out with the prob
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
+import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from .body import body_limit
 from .border import described, excerpt
 from .card import Card, ParsedCard
 from .fields import ID_PATTERN
@@ -34,9 +35,9 @@ from .formats import CardFormat
 from .grading import THE_CARD, Found, locate, unreadable, unusable
 from .kinds import DUPLICATES, Identifier, Integer, ListOf, Report, Text, Unreadable
 from .levels import HIGHEST, LOWEST
-from .problem import Problem
+from .problem import Problem, Severity
 from .trl import MAX_FILE_CHARS
-from .yamldoc import load_yaml, locate_keys, yaml_error
+from .yamldoc import load_yaml, locate_keys, split_front_matter, yaml_error
 
 __all__ = ["MappedFormat"]
 
@@ -65,13 +66,21 @@ class MappedFormat:
     owners: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    path_pattern: str | None = None
+    """A regular expression with named groups, searched in the file's path: each group is a
+    part of the path that the id template can use as `{path.<group>}`."""
     where: str = "formats[0]"
     """The entry of mkdocs.yml that declares it, for messages."""
 
     @property
     def placeholders(self) -> tuple[str, ...]:
-        """The keys the id is made of, in order."""
-        return tuple(dict.fromkeys(PLACEHOLDER.findall(self.id)))
+        """The keys of the file the id is made of, in order (not the parts of its path)."""
+        return tuple(k for k in dict.fromkeys(PLACEHOLDER.findall(self.id)) if not is_path_part(k))
+
+    @property
+    def path_parts(self) -> tuple[str, ...]:
+        """The parts of the file's path the id is made of (`path.file`), in order."""
+        return tuple(k for k in dict.fromkeys(PLACEHOLDER.findall(self.id)) if is_path_part(k))
 
     @property
     def stages(self) -> tuple[int, ...]:
@@ -100,12 +109,32 @@ class MappedFormat:
                 f"is {len(text):,} characters long; a card may have {MAX_FILE_CHARS:,}.",
                 "Move long material to linked documents.",
             )
-        source = text.removeprefix("\ufeff")
+        source, body, first_line = text.removeprefix("\ufeff"), "", 1
+        kind = file_kind(path)
+        if kind == "markdown":
+            split = split_front_matter(text)
+            if split is None:
+                return unusable(
+                    path,
+                    "has no YAML front matter, so the format "
+                    f"`{self.where}` of mkdocs.yml cannot read its keys.",
+                    "Start the file with a `---` line, its keys, and another `---` line; the "
+                    "Markdown after it is the card's text.",
+                    line=1,
+                )
+            source, body, first_line = split
         try:
-            data = load_yaml(source)
+            data = json.loads(source) if kind == "json" else load_yaml(source)
+        except json.JSONDecodeError as error:
+            return unusable(
+                path,
+                f"is not JSON: {error.msg} at line {error.lineno}, column {error.colno}.",
+                f"Correct the JSON, or leave the file out of `{self.where}.files` in mkdocs.yml.",
+                error.lineno,
+            )
         except yaml.YAMLError as error:
             message, fix, line = yaml_error(error, source)
-            return unusable(path, message, fix, None if line is None else line + 1)
+            return unusable(path, message, fix, None if line is None else first_line + line)
         if not isinstance(data, dict):
             return unusable(
                 path,
@@ -116,7 +145,7 @@ class MappedFormat:
             )
         found = Found()
         identity = found.reporter(lambda key: THE_CARD)
-        card_id = self._card_id(data, source, identity)
+        card_id = self._card_id(data, source, path, identity)
         name = self._name(data, identity)
         level = self._level(data, identity)
         extra = found.reporter(lambda key: f"`{key}`")
@@ -129,7 +158,19 @@ class MappedFormat:
                 "Remove the line you do not mean, so that a reader sees what the site shows.",
                 kept=True,
             )
-        problems = found.problems(source, 1, path)
+        problems = found.problems(source, first_line, path)
+        limit = body_limit(body)
+        if limit is not None:
+            problems += (
+                Problem(
+                    path,
+                    f"The card's text {limit.message} It is shown as plain text.",
+                    limit.fix,
+                    line=first_line + source.count("\n") + 1 + limit.line,
+                    key="body",
+                    severity=Severity.WARNING,
+                ),
+            )
         if card_id is None or name is None or level is None:
             return ParsedCard(None, problems, card_id)
         card = Card(
@@ -140,7 +181,7 @@ class MappedFormat:
             owners=people["owners"],
             reviewers=people["reviewers"],
             tags=people["tags"],
-            body=self._body(_lookup(data, self.level)[1], level),
+            body=_joined(self._body(_lookup(data, self.level)[1], level), body),
             stages=self.stages,
         )
         return ParsedCard(card, problems, card_id)
@@ -155,8 +196,8 @@ class MappedFormat:
             *self.tags,
         )
 
-    def _card_id(self, data: dict[Any, Any], source: str, report: Report) -> str | None:
-        values: dict[str, str] = {}
+    def _card_id(self, data: dict[Any, Any], source: str, path: str, report: Report) -> str | None:
+        values: dict[str, str] = self._path_values(path, report)
         for key in self.placeholders:
             role = f"the card's id is made of it (`id: {self.id}`"
             value = self._required(data, key, role, "the value", report)
@@ -171,7 +212,7 @@ class MappedFormat:
                 )
             else:
                 values[key] = value if isinstance(value, str) else _as_written(source, key, value)
-        if len(values) < len(self.placeholders):
+        if len(values) < len(self.placeholders) + len(self.path_parts):
             return None
         card_id = PLACEHOLDER.sub(lambda m: values[m.group(1)], self.id)
         reasons: list[str] = []
@@ -182,13 +223,45 @@ class MappedFormat:
         _ID.check(card_id, "id", reason)
         if reasons:
             report(
-                self.placeholders[0],
+                (self.placeholders or self.path_parts)[0],
                 f"makes the id `{excerpt(card_id)}` (`id: {self.id}`), which {reasons[0]}",
                 "Correct the value, or the `id` template of this format in mkdocs.yml "
                 f"(`{self.where}.id`).",
             )
             return None
         return card_id
+
+    def _path_values(self, path: str, report: Report) -> dict[str, str]:
+        """The parts of the file's path that the id template names (`{path.file}`: the file's
+        name without its extension; `{path.folder}`: the folder it is in; `{path.<group>}`: a
+        named group of `path_pattern`); each one missing is reported by name."""
+        if not self.path_parts:
+            return {}
+        folder, name = posixpath.split(path)
+        parts = {"path.file": name.split(".", 1)[0], "path.folder": posixpath.basename(folder)}
+        match = re.search(self.path_pattern, path) if self.path_pattern else None
+        if match is not None:
+            parts.update({f"path.{k}": v for k, v in match.groupdict().items() if v is not None})
+        values = {}
+        for part in self.path_parts:
+            value = parts.get(part, "")
+            if value:
+                values[part] = value
+                continue
+            group = part.removeprefix("path.")
+            if part not in PATH_PARTS and match is None:
+                pattern = excerpt(self.path_pattern or "")
+                why = f"does not match `{self.where}.path_pattern` (`{pattern}`)"
+            else:
+                why = f"has no `{group}` part"
+            report(
+                "id",
+                f"cannot be made: the file's path `{excerpt(path)}` {why}, and "
+                f"`id: {self.id}` takes `{{{part}}}`.",
+                f"Rename the file to fit `{self.where}.path_pattern`, or correct the pattern "
+                "or the id template in mkdocs.yml.",
+            )
+        return values
 
     def _required(
         self, data: dict[Any, Any], key: str, role: str, what: str, report: Report
@@ -233,21 +306,15 @@ class MappedFormat:
             return stages[value]
         shown = f"`{excerpt(value)}`" if isinstance(value, str) else described(value)
         message = f"{shown} is not a stage of the scale of `{self.where}` in mkdocs.yml ({known})"
-        near = (
-            next((s for s in stages if s.casefold() == value.strip().casefold()), None)
-            if isinstance(value, str)
-            else None
-        )
+        near = near_miss(value, stages) if isinstance(value, str) else None
         scale_key = f"`{self.where}.scale`"
         if near is not None:
-            spaced = "" if near.casefold() == str(value).casefold() else " and spaces"
-            message += f"; `{near}` differs from it only in case{spaced}"
+            message += f"; `{near}` differs from it only in case, spaces or punctuation"
             fix = f"Write `{_leaf(self.level)}: {near}`, or add `{excerpt(value)}` to {scale_key}."
         else:
-            guess = difflib.get_close_matches(str(value), stages, n=1)
-            fix = (f"Did you mean `{guess[0]}`? " if guess else "") + (
-                f"Write one of the stages, or add this one to {scale_key} with its level."
-            )
+            # Only a near miss is suggested: the closest spelling of another word (`disabled`
+            # and `stable`) would mark a component with a stage it does not have.
+            fix = f"Write one of the stages, or add this one to {scale_key} with its level."
         report(self.level, message + ".", fix)
         return None
 
@@ -283,6 +350,10 @@ class MappedFormat:
             ValueError: the card's id does not fit the id template, or its level is on no
                 stage of the scale.
         """
+        if self.path_parts:
+            raise ValueError(
+                f"the id template `{self.id}` takes parts of the file's path; name the file instead"
+            )
         values = self._id_values(card.id)
         values[self.name] = card.name
         if self.scale:
@@ -359,7 +430,7 @@ class MappedFormat:
     def locate(self, problems: Sequence[Problem], text: str, path: str) -> list[Problem]:
         """Problems found outside the parser (a duplicate id) with the line of the key they
         are about in this file: the card's `id` is where its template's first key is."""
-        keys = {"id": self.placeholders[0], "name": self.name, "level": self.level}
+        keys = {"id": (*self.placeholders, self.name)[0], "name": self.name, "level": self.level}
         return locate(problems, text, 1, lambda key: keys.get(key, key))
 
     def card_format(self) -> CardFormat:
@@ -433,3 +504,39 @@ def _yaml_lines(tree: dict[str, Any], depth: int) -> list[str]:
         else:
             out.append(f"{indent}{key}: {json.dumps(value, ensure_ascii=False)}\n")
     return out
+
+
+PATH_PARTS = ("path.file", "path.folder")
+"""The parts of a file's path an id template can always use; `path_pattern` adds its groups."""
+
+
+def is_path_part(key: str) -> bool:
+    """Whether a placeholder of an id template names a part of the file's path (`path.file`)
+    rather than a key of the file."""
+    return key.startswith("path.")
+
+
+def file_kind(path: str) -> str:
+    """How a file of a format is read, from its name: `markdown` (YAML front matter, then the
+    card's text), `json`, or `yaml`."""
+    lower = path.lower()
+    if lower.endswith((".md", ".markdown")):
+        return "markdown"
+    return "json" if lower.endswith(".json") else "yaml"
+
+
+_LOOSE = re.compile(r"[\W_]+")
+
+
+def near_miss(value: str, stages: dict[str, int] | Sequence[str]) -> str | None:
+    """The stage that `value` is but for case, spaces or punctuation (`Beta `, `GA.`), or
+    None: any other difference is not a near miss, whatever the spelling distance."""
+    loose = _LOOSE.sub("", value.casefold())
+    if not loose:
+        return None
+    return next((s for s in stages if _LOOSE.sub("", s.casefold()) == loose), None)
+
+
+def _joined(line: str, body: str) -> str:
+    """The card's text: the line that says where its level comes from, then the file's own."""
+    return "\n\n".join(part for part in (line, body.strip("\n")) if part)

@@ -4,12 +4,13 @@ of keys declared once (`FORMAT_OPTIONS`, read by `options.read_record`) into a `
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .border import described, excerpt
 from .formats import CardFormat
 from .levels import HIGHEST, LOWEST
-from .mapped import PLACEHOLDER, MappedFormat
+from .mapped import PATH_PARTS, PLACEHOLDER, MappedFormat
 from .options import Option, OptionError, read_record
 
 __all__ = ["FORMAT_OPTIONS", "FormatError", "read_formats"]
@@ -106,6 +107,24 @@ def _scale(value: object, where: str) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+def _path_pattern(value: object, where: str) -> str:
+    fix = (
+        "Write a regular expression with a named group for each part the id takes: "
+        "`path_pattern: '/(?P<number>[0-9]+)-[^/]*[.]md$'`."
+    )
+    if not isinstance(value, str) or not value:
+        raise FormatError(f"`{where}` in mkdocs.yml is {described(value)}, not text.", fix)
+    try:
+        compiled = re.compile(value)
+    except re.error as error:
+        raise FormatError(
+            f"`{where}` in mkdocs.yml is not a regular expression: {error}.", fix
+        ) from None
+    if not compiled.groupindex:
+        raise FormatError(f"`{where}` in mkdocs.yml has no named group (`(?P<name>...)`).", fix)
+    return value
+
+
 FORMAT_OPTIONS = (
     Option(
         "files",
@@ -118,7 +137,9 @@ FORMAT_OPTIONS = (
     Option(
         "id",
         "The card's id, as a template of the file's keys in braces: `KEP-{kep-number}`. A "
-        "number is put in as it is written (`0042` stays `0042`).",
+        "number is put in as it is written (`0042` stays `0042`). Parts of the file's path "
+        "can be used too: `{path.file}` (its name without the extension), `{path.folder}` (the "
+        "folder it is in), and `{path.<group>}` for each named group of `path_pattern`.",
         _id_template,
         required=True,
     ),
@@ -145,6 +166,15 @@ FORMAT_OPTIONS = (
     ),
     Option("reviewers", "The key, or list of keys, of the people who review its gates.", _keys, ()),
     Option("tags", "The key, or list of keys, of the card's tags.", _keys, ()),
+    Option(
+        "path_pattern",
+        "A regular expression searched in each file's path (relative to mkdocs.yml), whose "
+        "named groups the id can use: with `'/(?P<number>[0-9]+)-[^/]*[.]md$'`, the file "
+        "`peps/0042-title.md` has `{path.number}` 0042. A file whose path does not match it "
+        "is left out, with the reason.",
+        _path_pattern,
+        None,
+    ),
 )
 """The keys of an entry of `formats`, declared once: validation and the docs' table."""
 
@@ -173,6 +203,16 @@ def read_formats(value: object, where: str = "formats") -> tuple[CardFormat, ...
         except OptionError as error:  # the shape of the entry itself
             raise FormatError(error.message, error.fix) from None
         mapped = MappedFormat(**read, where=at)
+        groups = re.compile(mapped.path_pattern).groupindex if mapped.path_pattern else {}
+        for part in mapped.path_parts:
+            if part not in PATH_PARTS and part.removeprefix("path.") not in groups:
+                raise FormatError(
+                    f"`{at}.id` in mkdocs.yml takes `{{{part}}}`, which is neither "
+                    "`{path.file}`, `{path.folder}` nor a named group of "
+                    f"`{at}.path_pattern`.",
+                    f"Add `(?P<{part.removeprefix('path.')}>...)` to `{at}.path_pattern`, or "
+                    "take another part.",
+                )
         for earlier in out:
             shared = set(mapped.files) & set(earlier.files)
             if shared:
