@@ -99,6 +99,11 @@ class Card:
     stable: 8`): that format's own process is the gate between two stages, so a move to the
     next one is an advance that needs no review record. Empty for a TRL card, whose every
     level ends in a gated review recorded in the card."""
+    closed: str | None = None
+    """The status that closes the component rather than rates it (`withdrawn`, `declined`), when
+    its format declares such statuses and the file says one. A closed card keeps its page and
+    its history but counts in no readiness figure; its `level` is the last it was rated at
+    (`pipeline` sets it from the history; the parser gives the scale's lowest stage)."""
 
 
 @dataclass(frozen=True)

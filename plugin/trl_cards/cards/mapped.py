@@ -66,6 +66,8 @@ class MappedFormat:
     owners: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    closed: tuple[str, ...] = ()
+    """Statuses of the level key that close a component rather than rate it (`withdrawn`)."""
     path_pattern: str | None = None
     """A regular expression with named groups, searched in the file's path: each group is a
     part of the path that the id template can use as `{path.<group>}`."""
@@ -147,7 +149,8 @@ class MappedFormat:
         identity = found.reporter(lambda key: THE_CARD)
         card_id = self._card_id(data, source, path, identity)
         name = self._name(data, identity)
-        level = self._level(data, identity)
+        closed = self._closed(data)
+        level = self.stages[0] if closed is not None else self._level(data, identity)
         extra = found.reporter(lambda key: f"`{key}`")
         people = {key: self._people(data, getattr(self, key), extra) for key in _LISTS}
         duplicated = set(data.get(DUPLICATES, ())) & {k.split(".")[0] for k in self._keys()}
@@ -181,8 +184,11 @@ class MappedFormat:
             owners=people["owners"],
             reviewers=people["reviewers"],
             tags=people["tags"],
-            body=_joined(self._body(_lookup(data, self.level)[1], level), body),
+            body=_joined(
+                "" if closed is not None else self._body(_lookup(data, self.level)[1], level), body
+            ),
             stages=self.stages,
+            closed=closed,
         )
         return ParsedCard(card, problems, card_id)
 
@@ -282,6 +288,16 @@ class MappedFormat:
             return None
         return value
 
+    def _closed(self, data: dict[Any, Any]) -> str | None:
+        """The closing status the file's level key says, if it says one (as the format writes
+        it, whatever the case, spaces or punctuation of the file)."""
+        if not self.closed:
+            return None
+        present, value = _lookup(data, self.level)
+        if not present or not isinstance(value, str):
+            return None
+        return value if value in self.closed else near_miss(value, self.closed)
+
     def _name(self, data: dict[Any, Any], report: Report) -> str | None:
         role = f"it is the card's name (`name: {self.name}`"
         value = self._required(data, self.name, role, "the component's name", report)
@@ -293,6 +309,8 @@ class MappedFormat:
     def _level(self, data: dict[Any, Any], report: Report) -> int | None:
         known = ", ".join(f"`{stage}`" for stage, _ in self.scale[:20])
         known += ", ..." if len(self.scale) > 20 else ""
+        if self.closed:
+            known += "; or, closing it, " + ", ".join(f"`{c}`" for c in self.closed[:10])
         role = f"it is the card's level (`level: {self.level}`"
         what = f"one of {known}" if self.scale else f"a level from {LOWEST} to {HIGHEST}"
         value = self._required(data, self.level, role, what, report)

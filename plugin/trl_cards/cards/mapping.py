@@ -167,6 +167,15 @@ FORMAT_OPTIONS = (
     Option("reviewers", "The key, or list of keys, of the people who review its gates.", _keys, ()),
     Option("tags", "The key, or list of keys, of the card's tags.", _keys, ()),
     Option(
+        "closed",
+        "Statuses of the `level` key that close a component rather than rate it: `[declined, "
+        "withdrawn, deferred]`. A closed component keeps its page and its whole history, whose "
+        "level history says when and how it closed (and reopened); it counts in no readiness "
+        "figure and no attention list, and it is no problem.",
+        lambda value, where: tuple(_list(value, where, "a status")),
+        (),
+    ),
+    Option(
         "path_pattern",
         "A regular expression searched in each file's path (relative to mkdocs.yml), whose "
         "named groups the id can use: with `'/(?P<number>[0-9]+)-[^/]*[.]md$'`, the file "
@@ -203,6 +212,13 @@ def read_formats(value: object, where: str = "formats") -> tuple[CardFormat, ...
         except OptionError as error:  # the shape of the entry itself
             raise FormatError(error.message, error.fix) from None
         mapped = MappedFormat(**read, where=at)
+        both = sorted(set(mapped.closed) & {stage for stage, _ in mapped.scale})
+        if both:
+            raise FormatError(
+                f"`{at}.closed` in mkdocs.yml names `{both[0]}`, a stage of `{at}.scale`: a "
+                "status either rates a component or closes it.",
+                f"Remove `{both[0]}` from one of them.",
+            )
         groups = re.compile(mapped.path_pattern).groupindex if mapped.path_pattern else {}
         for part in mapped.path_parts:
             if part not in PATH_PARTS and part.removeprefix("path.") not in groups:

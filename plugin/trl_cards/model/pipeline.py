@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..cards.border import clamp_date
+from ..cards.card import Card
 from ..cards.collection import Collection, check_files
 from ..cards.problem import FixableError, Problem
 from ..history.cache import cache_file
@@ -60,6 +61,16 @@ class Project:
     sources: tuple[SourceRecord, ...] = ()
     """Every source of cards, as read: the site's own repository first (source 0), then the
     checkouts beside it, then the exports."""
+
+    @property
+    def open_cards(self) -> tuple[Card, ...]:
+        """The cards that count in the readiness figures: every card but the closed ones."""
+        return tuple(c for c in self.collection.cards if c.closed is None)
+
+    @property
+    def closed_cards(self) -> tuple[Card, ...]:
+        """The components their format says are closed (`withdrawn`): they keep their pages."""
+        return tuple(c for c in self.collection.cards if c.closed is not None)
 
     @property
     def history(self) -> RepoHistory:
@@ -197,6 +208,18 @@ def _in_zone(moment: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
     )
 
 
+def _rated(cards: tuple[Card, ...], histories: dict[str, CardHistory]) -> tuple[Card, ...]:
+    """The cards, each closed one at the last level it was rated at before it closed (its
+    file names no level, only how it closed); one never rated keeps its scale's lowest."""
+    out = []
+    for card in cards:
+        history = histories.get(card.id)
+        if card.closed is not None and history is not None and history.transitions:
+            card = replace(card, level=history.transitions[-1].to_level)
+        out.append(card)
+    return tuple(out)
+
+
 def _project(
     settings: Settings,
     records: list[SourceRecord],
@@ -209,6 +232,7 @@ def _project(
     collection = check_files([r.files for r in records], id_claims(traced))
     submodules = [s for r in records for s in r.submodules]
     histories = join_histories(collection.cards, traced, submodules)
+    collection = replace(collection, cards=_rated(collection.cards, histories))
     problems: tuple[Problem, ...] = tuple(p for r in records for p in r.problems)
     problems += history_problems(collection.cards, histories)
     collection = replace(collection, problems=collection.problems + problems)
@@ -229,7 +253,7 @@ def _project(
     tags = read_tags(settings.directory, settings.milestone_tags) if settings.milestone_tags else ()
     retired = tuple(h for h in traced if h.path is None)
     analytics = analyse(
-        collection.cards,
+        tuple(c for c in collection.cards if c.closed is None),
         histories,
         now,
         settings.stale_days,

@@ -172,6 +172,20 @@ class IdChange:
 
 
 @dataclass(frozen=True)
+class Closure:
+    """A revision at which a component closed (its format's closing `status`, `withdrawn`),
+    changed how it is closed, or reopened (`status` None)."""
+
+    revision: CardRevision
+    status: str | None
+
+    @property
+    def date(self) -> dt.datetime:
+        """When it landed on the built branch."""
+        return self.revision.landed.committed
+
+
+@dataclass(frozen=True)
 class CardHistory:
     """Everything history tells about one card."""
 
@@ -194,6 +208,15 @@ class CardHistory:
     """The card's path now (relative to the MkDocs project); None once it was deleted."""
     damage: Damage | None = None
     """Why this card's history cannot be trusted, when git could not give all of it."""
+    closures: tuple[Closure, ...] = ()
+    """Each time the component closed, changed its closing status, or reopened, oldest first;
+    a closed revision changes no level, so its transitions go on from where they were."""
+
+    @property
+    def closed(self) -> Closure | None:
+        """The closure the component is in now; None when it is open."""
+        last = self.closures[-1] if self.closures else None
+        return last if last is not None and last.status is not None else None
 
     @property
     def last_change(self) -> dt.datetime | None:
@@ -252,6 +275,8 @@ def card_history(
     current: int | None = None
     after_gap = False
     used_reviews: set[Review] = set()
+    closures: list[Closure] = []
+    closed: str | None = None
     for revision in revisions:
         if revision.revision.unavailable:
             gaps.append(revision)
@@ -261,6 +286,12 @@ def card_history(
         if revision.deleted or (quick is not None and quick[1] == current and not after_gap):
             continue  # the level line did not change: whatever else did, it is no transition
         card = revision.card
+        if card is not None and (card.closed is not None or closed is not None):
+            if card.closed != closed:
+                closures.append(Closure(revision, card.closed))
+                closed = card.closed
+            if closed is not None:
+                continue  # a closed revision rates nothing: the level stays where it was
         if card is None or (card.level == current and not after_gap):
             continue
         if after_gap and current is not None:
@@ -318,6 +349,7 @@ def card_history(
         claimed,
         revisions[-1].path if revisions else None,
         damage,
+        tuple(closures),
     )
 
 

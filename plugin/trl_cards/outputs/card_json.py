@@ -115,6 +115,15 @@ def cards_json(
                 "history_incomplete": history.incomplete,
                 "history_damage": history.damage.message if history.damage else None,
                 "former_ids": [c.from_id for c in history.id_changes],
+                "closed": card.closed,
+                "closures": [
+                    {
+                        "status": c.status,
+                        "date": c.date.isoformat(),
+                        "commit": c.revision.revision.authored.sha,
+                    }
+                    for c in history.closures
+                ],
                 "transitions": [
                     {
                         "number": t.number,

@@ -130,6 +130,13 @@ TERMS: tuple[Term, ...] = (
         "A moment the organisation's readiness is taken at: each quarter's end, each release "
         "tag the site names, and today. Each has a page of what changed since the one before.",
     ),
+    Term(
+        "closed",
+        "Closed",
+        "A component whose own format says it is closed rather than rated (declined, "
+        "withdrawn, deferred: the format's `closed` statuses). It keeps its page and its "
+        "history, at the last level it was rated at, and counts in no readiness figure.",
+    ),
 )
 """Every term, in the order the glossary lists them."""
 

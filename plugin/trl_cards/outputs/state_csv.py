@@ -23,6 +23,7 @@ COLUMNS = (
     "path",
     "url",
     "repository",
+    "closed",
 )
 
 
@@ -56,6 +57,7 @@ def state_csv(project: Project) -> str:
             card.path,
             urls.url(urls.card(card.id)),
             project.site.repository_of(card.path),
+            card.closed or "",
         ]
         writer.writerow([_inert(cell) for cell in row])
     return out.getvalue()

@@ -26,7 +26,7 @@ SHORT = 10
 
 
 def files(project: Project, memo: Memo) -> Made:
-    cards, collection = project.collection.cards, project.collection
+    cards, collection = project.open_cards, project.collection
     analytics, site = project.analytics, project.site
     kpis = analytics.kpis
     quarters = [p.end for p in analytics.periods if p.end.kind == QUARTER]
@@ -72,6 +72,7 @@ def files(project: Project, memo: Memo) -> Made:
             key=lambda row: (row[1].level, row[0].id),
         ),
         by_id=by_id,
+        closed=[(c, project.histories.get(c.id)) for c in project.closed_cards],
         transition_kinds=tuple(TransitionKind),
         switchback_kinds=SWITCHBACK_KINDS,
         flag_labels=FLAGS,

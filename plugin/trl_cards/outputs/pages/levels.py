@@ -15,7 +15,7 @@ def files(project: Project, memo: Memo) -> Made:
     env, site = templates(project), project.site
     pages = {}
     for lvl in LEVELS:
-        at_level = (c for c in project.collection.cards if c.level == lvl.number)
+        at_level = (c for c in project.open_cards if c.level == lvl.number)
         rows = card_rows(at_level, project)
         pages[site.urls.level(lvl.number)] = render_page(
             env,

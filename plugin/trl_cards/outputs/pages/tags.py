@@ -15,7 +15,7 @@ def files(project: Project, memo: Memo) -> Made:
     env, site = templates(project), project.site
     names: dict[str, list[str]] = {}  # slug -> the tags written so, in order of appearance
     cards: dict[str, list[Card]] = {}  # slug -> the cards with one of those tags
-    for card in project.collection.cards:
+    for card in project.open_cards:
         for slug in dict.fromkeys(tag_slug(tag) for tag in card.tags):
             cards.setdefault(slug, []).append(card)
         for tag in card.tags:
