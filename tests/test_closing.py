@@ -184,3 +184,32 @@ def test_closed_components_leave_the_figures_and_keep_their_pages(
     reopened = _text((site / "readiness/cards/PEP-2/index.html").read_text("utf-8"))
     assert "2022-01-10: reopened by" in reopened
     assert "Closed as" not in reopened
+
+
+def test_a_mapped_card_speaks_its_formats_words(built: tuple[SiteRepo, Path]) -> None:
+    """The stage names beside the levels, in the changes, the CSV, the JSON and the feed; no
+    field the format does not have (ethics, review records) shown as missing."""
+    _, site = built
+    page_html = (site / "readiness/cards/PEP-1/index.html").read_text("utf-8")
+    page = _text(page_html)
+    assert "stage Standard of its own scale" in page
+    assert "2 Provisional → 4 Implementable" in page
+    assert "6 Experimental → 8 Standard" in page
+    assert "Ethics" not in page and "not recorded" not in page
+    assert "No review is recorded" not in page and "None recorded on the card" not in page
+    cards = {
+        c["id"]: c for c in json.loads((site / "readiness/api/cards.json").read_text())["cards"]
+    }
+    assert cards["PEP-1"]["stage"] == "Standard"
+    assert [(t["from_stage"], t["to_stage"]) for t in cards["PEP-1"]["transitions"]] == [
+        (None, "Provisional"),
+        ("Provisional", "Implementable"),
+        ("Implementable", "Experimental"),
+        ("Experimental", "Standard"),
+    ]
+    rows = list(csv.DictReader(io.StringIO((site / "readiness/cards.csv").read_text("utf-8"))))
+    assert {r["id"]: r["stage"] for r in rows}["PEP-1"] == "Standard"
+    feed = (site / "readiness/cards/PEP-1/feed.xml").read_text("utf-8")
+    assert "level 6 (Experimental) → 8 (Standard)" in feed
+    table = _text((site / "readiness/index.html").read_text("utf-8"))
+    assert "PEP-1 Streams 8 Standard" in table

@@ -33,7 +33,19 @@ CARDS = [
     ("D8.1", 8, "[Dana Whitfield]", "[]"),
     ("E9.1", 9, "[Li Wei]", "[finance, vision]"),
 ]
+MAPPED = [("X1", "alpha"), ("X2", "beta")]
+"""Files of a format of its own (`formats:`): their rows show the stage beside the level."""
+ALL = len(CARDS) + len(MAPPED)
 SHORT = 4
+FORMATS = """\
+      formats:
+        - files: keps/*.yaml
+          id: "X{number}"
+          name: title
+          level: stage
+          scale: {alpha: 3, beta: 5}
+          owners: owner
+"""
 
 
 def _build(repo: SiteRepo, options: str) -> Path:
@@ -51,11 +63,14 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     for card_id, level, owners, tags in CARDS:
         extra = f"owners: {owners}\ntags: {tags}\n"
         repo.write(f"cards/{card_id}/TRL.md", card(card_id, level, extra=extra))
+    for card_id, stage in MAPPED:
+        text = f"number: {card_id[1:]}\ntitle: Kep {card_id}\nstage: {stage}\nowner: Kim Lee\n"
+        repo.write(f"keps/{card_id}.yaml", text)
     repo.commit("Add the cards", date="2025-03-04T10:00:00+00:00")
-    short = _build(repo, f"      table_rows: {SHORT}\n")
+    short = _build(repo, f"      table_rows: {SHORT}\n" + FORMATS)
     keep = root / "short"
     short.rename(keep)
-    return keep, _build(repo, "")
+    return keep, _build(repo, FORMATS)
 
 
 @pytest.fixture(scope="module")
@@ -115,11 +130,11 @@ def test_the_page_holds_the_first_rows_and_the_data_of_all(sites: tuple[Path, Pa
     parsed.feed((short / "readiness" / "index.html").read_text(encoding="utf-8"))
     assert parsed.rows == SHORT + 1  # and the header
     data = json.loads("".join(parsed.data))
-    assert [row[0] for row in data["rows"]] == [c[0] for c in CARDS]
+    assert [row[0] for row in data["rows"]] == [c[0] for c in CARDS] + [m[0] for m in MAPPED]
     assert "<" not in "".join(parsed.data)  # nothing in it can close the script
     # Without the script: the first rows, and where every card is.
     html = (short / "readiness" / "index.html").read_text(encoding="utf-8")
-    assert f"The first {SHORT} of {len(CARDS)} components" in html
+    assert f"The first {SHORT} of {ALL} components" in html
     assert (short / "readiness" / data["csv"]).is_file()
     # The whole table has no data to carry.
     assert "trl-rows" not in (whole / "readiness" / "index.html").read_text(encoding="utf-8")
@@ -132,20 +147,22 @@ def test_rows_made_by_the_script_are_the_rows_of_the_templates(
     page = _page(browser, short_url, watch)
     page.goto("readiness/", wait_until="load")
     more = page.locator(".trl-show-more")
-    expect(page.locator(".trl-filter-count")).to_have_text(f"{SHORT} of {len(CARDS)} shown")
+    expect(page.locator(".trl-filter-count")).to_have_text(f"{SHORT} of {ALL} shown")
     expect(more).to_have_text(f"Show {SHORT} more")
     more.click()
-    expect(page.locator(".trl-filter-count")).to_have_text(f"{2 * SHORT} of {len(CARDS)} shown")
-    expect(more).to_have_text("Show 1 more")
+    expect(page.locator(".trl-filter-count")).to_have_text(f"{2 * SHORT} of {ALL} shown")
+    expect(more).to_have_text(f"Show {ALL - 2 * SHORT} more")
     more.click()
     expect(more).to_be_hidden()
     made = page.evaluate(ROWS)
     whole = _page(browser, whole_url, watch)
     whole.goto("readiness/", wait_until="load")
     written = whole.evaluate(ROWS)
-    assert len(made) == len(written) == len(CARDS)
+    assert len(made) == len(written) == ALL
     assert made == written
     assert "&lt;i&gt;odd&lt;/i&gt;" in json.dumps(made)  # the hostile tag, as text
+    stages = [cell[2] for row in made for cell in row if "trl-stage" in cell[2]]
+    assert len(stages) == 2 and '<span class="trl-stage">beta</span>' in stages[1]
     assert not watch.outside and not watch.errors, watch
 
 
@@ -156,7 +173,7 @@ def test_the_filter_the_sort_and_the_headline_reach_every_card(
     page = _page(browser, short_url, watch)
     ids = page.locator("table.trl-cards tbody tr td:first-child code")
     page.goto("readiness/?owner=Li+Wei", wait_until="load")
-    expect(page.locator(".trl-filter-count")).to_have_text(f"4 of {len(CARDS)} shown")
+    expect(page.locator(".trl-filter-count")).to_have_text(f"4 of {ALL} shown")
     expect(ids).to_have_text(["B3.1", "C5.1", "D7.1", "E9.1"])  # three beyond the HTML's rows
     expect(page.locator("[data-summary-total]")).to_have_text("4")
     expect(page.locator("[data-summary-phase=deployment]")).to_have_text("1")
@@ -169,9 +186,9 @@ def test_the_filter_the_sort_and_the_headline_reach_every_card(
     expect(ids).to_have_text(["C6.1", "E9.1"])
     expect(page.locator(".trl-show-more")).to_be_hidden()
     page.goto("readiness/?phase=research", wait_until="load")
-    expect(page.locator(".trl-filter-count")).to_have_text("2 of 9 shown")
+    expect(page.locator(".trl-filter-count")).to_have_text(f"2 of {ALL} shown")
     # An owner with no card: the filter's `(no owner)` reaches the card the data holds.
     page.goto("readiness/?owner=%28no+owner%29", wait_until="load")
     expect(ids).to_have_text(["A2.1"])
-    assert re.fullmatch(r"\d+ of 9 shown", page.locator(".trl-filter-count").inner_text())
+    assert re.fullmatch(rf"\d+ of {ALL} shown", page.locator(".trl-filter-count").inner_text())
     assert not watch.outside and not watch.errors, watch

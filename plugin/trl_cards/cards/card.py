@@ -99,6 +99,9 @@ class Card:
     stable: 8`): that format's own process is the gate between two stages, so a move to the
     next one is an advance that needs no review record. Empty for a TRL card, whose every
     level ends in a gated review recorded in the card."""
+    stage: str | None = None
+    """The stage of the file's own scale its level comes from, as the format writes it
+    (`beta`), for a mapped format with a `scale`: the site shows it beside the level."""
     closed: str | None = None
     """The status that closes the component rather than rates it (`withdrawn`, `declined`), when
     its format declares such statuses and the file says one. A closed card keeps its page and

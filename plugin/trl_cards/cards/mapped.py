@@ -188,6 +188,7 @@ class MappedFormat:
                 "" if closed is not None else self._body(_lookup(data, self.level)[1], level), body
             ),
             stages=self.stages,
+            stage=self._stage(data) if closed is None else None,
             closed=closed,
         )
         return ParsedCard(card, problems, card_id)
@@ -287,6 +288,13 @@ class MappedFormat:
             report(key, *value.describe())
             return None
         return value
+
+    def _stage(self, data: dict[Any, Any]) -> str | None:
+        """The stage of the scale the file's level key says (None without a scale)."""
+        value = _lookup(data, self.level)[1]
+        return (
+            value if self.scale and isinstance(value, str) and value in dict(self.scale) else None
+        )
 
     def _closed(self, data: dict[Any, Any]) -> str | None:
         """The closing status the file's level key says, if it says one (as the format writes

@@ -120,6 +120,10 @@ class Transition:
     staged: bool = False
     """An advance to the next stage of the card's own scale (`Card.stages`, a mapped format):
     that format's own process is its gate, so it needs no review record."""
+    from_stage: str | None = None
+    to_stage: str | None = None
+    """The stages of the card's own scale the change is between (`Provisional`, `Experimental`),
+    for a mapped format with a `scale`; None for a TRL card."""
 
     @property
     def anchor(self) -> str:
@@ -277,6 +281,7 @@ def card_history(
     used_reviews: set[Review] = set()
     closures: list[Closure] = []
     closed: str | None = None
+    stage: str | None = None
     for revision in revisions:
         if revision.revision.unavailable:
             gaps.append(revision)
@@ -286,6 +291,9 @@ def card_history(
         if revision.deleted or (quick is not None and quick[1] == current and not after_gap):
             continue  # the level line did not change: whatever else did, it is no transition
         card = revision.card
+        stage_before = stage
+        if card is not None and card.closed is None:
+            stage = card.stage  # a new name for the same level is no transition, but is its name
         if card is not None and (card.closed is not None or closed is not None):
             if card.closed != closed:
                 closures.append(Closure(revision, card.closed))
@@ -305,7 +313,11 @@ def card_history(
             continue
         if current is None:
             entry = card.level
-            transitions.append(Transition(len(transitions) + 1, None, card.level, ENTRY, revision))
+            transitions.append(
+                Transition(
+                    len(transitions) + 1, None, card.level, ENTRY, revision, to_stage=card.stage
+                )
+            )
         else:
             review = _review_for(card, current, card.level, used_reviews)
             if review is not None:
@@ -323,6 +335,8 @@ def card_history(
                     _switchback_kind(current, card.level, review),
                     review,
                     staged=kind == ADVANCE and bool(card.stages),
+                    from_stage=stage_before,
+                    to_stage=card.stage,
                 )
             )
         current = card.level

@@ -115,6 +115,7 @@ def cards_json(
                 "history_incomplete": history.incomplete,
                 "history_damage": history.damage.message if history.damage else None,
                 "former_ids": [c.from_id for c in history.id_changes],
+                "stage": card.stage,
                 "closed": card.closed,
                 "closures": [
                     {
@@ -129,6 +130,8 @@ def cards_json(
                         "number": t.number,
                         "from": t.from_level,
                         "to": t.to_level,
+                        "from_stage": t.from_stage,
+                        "to_stage": t.to_stage,
                         "date": t.date.isoformat(),
                         "kind": t.kind,
                         "switchback_kind": t.switchback_kind,

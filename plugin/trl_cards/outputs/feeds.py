@@ -54,16 +54,20 @@ def files(project: Project, memo: Memo) -> Made:
     return Made(made)
 
 
+def _named(number: int, stage: str | None) -> str:
+    """A level, with the stage of the format's own scale it comes from (`6 (Experimental)`)."""
+    return f"{number} ({stage})" if stage else str(number)
+
+
 def entries(card: Card, history: CardHistory) -> list[Entry]:
     """The card's transitions and reviews, newest first."""
     found = []
     for t in history.transitions:
         change = (
-            f"enters at level {t.to_level}"
+            f"enters at level {_named(t.to_level, t.to_stage)}"
             if t.from_level is None
-            else f"level {t.from_level} → {t.to_level} ({KIND_WORDS[t.kind][1]}"
-            + (f", {t.gate}" if t.gate else "")
-            + ")"
+            else f"level {_named(t.from_level, t.from_stage)} → {_named(t.to_level, t.to_stage)} "
+            f"({KIND_WORDS[t.kind][1]}" + (f", {t.gate}" if t.gate else "") + ")"
         )
         author = t.revision.revision.authored.author
         found.append(Entry(card, t.anchor, f"{card.id} {card.name}: {change}", t.date, author))

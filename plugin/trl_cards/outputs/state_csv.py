@@ -24,6 +24,7 @@ COLUMNS = (
     "url",
     "repository",
     "closed",
+    "stage",
 )
 
 
@@ -58,6 +59,7 @@ def state_csv(project: Project) -> str:
             urls.url(urls.card(card.id)),
             project.site.repository_of(card.path),
             card.closed or "",
+            card.stage or "",
         ]
         writer.writerow([_inert(cell) for cell in row])
     return out.getvalue()

@@ -173,6 +173,7 @@ def _environment(override_dirs: tuple[Path, ...], state: object) -> Environment:
         flags=FLAGS,
         kind_words=KIND_WORDS,
         subject=subject,
+        stage_name=stage_name,
     )
     return env
 
@@ -323,6 +324,14 @@ def subject(text: str) -> Markup:
 def items(values: Sequence[str]) -> Markup:
     """Values separated by commas, each escaped."""
     return Markup(", ").join(values)
+
+
+def stage_name(stage: str | None) -> Markup:
+    """The stage of a format's own scale that a level comes from, after its badge; nothing
+    for a TRL card."""
+    if not stage:
+        return Markup("")
+    return _escaped(f' <span class="trl-stage">{escape(stage)}</span>')
 
 
 def date(value: dt.date | dt.datetime) -> Markup:

@@ -21,7 +21,8 @@
   }
   function fromData(v, data, index) {
     // v: id, name, repository, level, owners, reviewers, tags, flags, changed, its full
-    // time, and the phase at the last quarter end (null where not asked).
+    // time, the phase at the last quarter end (null where not asked), and the stage of the
+    // format's own scale ("" for a TRL card).
     var attrs = {
       phase: data.levels[v[3]][0],
       owners: (v[4].length ? v[4] : [data.noOwner]).join("|"),
@@ -52,6 +53,10 @@
     var level = data.levels[v[3]];
     cell = td("Level", String(v[3]));
     cell.appendChild(el("span", { "class": "trl-level trl-phase-" + level[0], title: level[1] }, String(v[3])));
+    if (v[11]) {  // the stage of the format's own scale
+      cell.appendChild(document.createTextNode(" "));
+      cell.appendChild(el("span", { "class": "trl-stage" }, v[11]));
+    }
     v[7].forEach(function (f) {
       cell.appendChild(document.createTextNode(" "));
       cell.appendChild(el("span", { "class": "trl-flag trl-flag-" + f }, data.flags[f]));

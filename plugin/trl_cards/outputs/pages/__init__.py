@@ -112,6 +112,7 @@ def _row_values(row: CardRow) -> list[object]:
         list(row.flags),
         *when,
         row.was,
+        card.stage or "",
     ]
 
 
