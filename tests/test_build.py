@@ -439,7 +439,7 @@ def test_search_indexes_the_card_not_its_chart(site_repo: SiteRepo) -> None:
     history = [d for d in docs if d["location"] == "readiness/cards/P1/#level-history"]
     assert len(history) == 1
     text = history[0]["text"]
-    assert "entry" in text and "advance" in text  # the transitions table is searchable
+    assert "first record" in text and "advance" in text  # the transitions table is searchable
     # The chart's band names, axis labels and legend are not.
     assert "Prototyping" not in text and "ResearchPrototyping" not in text
     assert "entry, or a change through its gate" in build.page("readiness/cards/P1/")

@@ -245,7 +245,7 @@ def test_switchbacks_and_skipped_gates_are_told_apart_by_shape(built: Build) -> 
     links = [a.get(XLINK) for a in _chart(page, "trl-chart").iter(f"{SVG}a")]
     assert links == ["#" + r for r in rows]
     titles = [e.findtext(f"{SVG}title") for _, _, e in marks]
-    assert titles[0] == "2023-03-01: entered at 3"
+    assert titles[0] == "2023-03-01: first recorded at 3"
     assert titles[2] == "2023-03-03: 4 to 5, advance, skipped gate"
     assert titles[3] == "2023-03-04: 5 to 4, switchback (review)"
     assert titles[4].startswith("2023-03-05: 4 to 3, switchback") and "skipped gate" in titles[4]

@@ -184,7 +184,7 @@ def test_history_without_mkdocs_yml_finds_an_id_in_another_case(tmp_path: Path) 
     repo.commit("Enter", date="2024-01-02T09:00:00+00:00")
     shown = trl_cards("history", "p13.2", cwd=repo.path)
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.startswith("2024-01-02  enters at 3")
+    assert shown.stdout.startswith("2024-01-02  first recorded at 3")
     unknown = trl_cards("history", "P9", cwd=repo.path)
     assert unknown.returncode == 1 and "no card has the id `P9`" in unknown.stderr
 

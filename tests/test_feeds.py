@@ -35,10 +35,10 @@ def test_the_feeds_link_to_every_transition_and_review(site_repo: SiteRepo) -> N
     entries = feed.findall(f"{ATOM}entry")
     titles = [e.findtext(f"{ATOM}title") for e in entries]
     assert titles == [
-        'Q1 =HYPERLINK("x"): enters at level 6',
+        'Q1 =HYPERLINK("x"): first recorded at level 6',
         "P1 Retina <triage>: level 3 → 4 (advance, reviewed)",
         "P1 Retina <triage>: gate 3 → 4 reviewed, advance",
-        "P1 Retina <triage>: enters at level 3",
+        "P1 Retina <triage>: first recorded at level 3",
     ]
     for entry in entries:  # each link leads to its row or record on the card page
         href = entry.find(f"{ATOM}link").get("href")

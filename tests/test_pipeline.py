@@ -100,7 +100,7 @@ def test_history_prints_what_the_card_page_shows(site_repo: SiteRepo) -> None:
     result = trl_cards("history", "P1", cwd=site_repo.path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("2024-01-10  enters at 3")
+    assert lines[0].startswith("2024-01-10  first recorded at 3")
     assert any("4 -> 5" in line and "skipped gate" in line for line in lines)
 
 

@@ -200,7 +200,9 @@ def history(args: argparse.Namespace) -> int:
 def _print_history(history: CardHistory) -> None:
     for t in history.transitions:
         change = (
-            f"enters at {t.to_level}" if t.from_level is None else f"{t.from_level} -> {t.to_level}"
+            f"first recorded at {t.to_level}"
+            if t.from_level is None
+            else f"{t.from_level} -> {t.to_level}"
         )
         gate = f" {t.gate}" if t.gate else ""
         commit = t.revision.revision.authored

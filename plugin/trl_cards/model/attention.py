@@ -192,6 +192,9 @@ class CardStatus:
     last_review: Review | None = None
     requirements: tuple[Requirement, ...] = ()
     """Its requirements, the riskiest first (those without a risk last)."""
+    first_record: bool = False
+    """`since` is the card's first record: it was at that level by then, since when is not
+    known (a repository that added its cards in one commit gives them all that day)."""
 
 
 def card_status(
@@ -219,4 +222,5 @@ def card_status(
         tuple(t for t in reversed(transitions) if t.kind.is_switchback),
         max(card.reviews, key=lambda r: r.date, default=None),
         tuple(sorted(card.requirements, key=lambda r: -(r.risk.score if r.risk else -1.0))),
+        first_record=bool(since and transitions and transitions[-1].from_level is None),
     )

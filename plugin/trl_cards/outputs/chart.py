@@ -225,7 +225,7 @@ def timeline_svg(history: CardHistory, now: dt.datetime, href: Callable[[Transit
 
 def _describe(t: Transition) -> str:
     change = (
-        f"entered at {t.to_level}"
+        f"first recorded at {t.to_level}"
         if t.from_level is None
         else f"{t.from_level} to {t.to_level}, {t.kind}"
         + (f" ({t.switchback_kind})" if t.switchback_kind else "")

@@ -64,7 +64,7 @@ def entries(card: Card, history: CardHistory) -> list[Entry]:
     found = []
     for t in history.transitions:
         change = (
-            f"enters at level {_named(t.to_level, t.to_stage)}"
+            f"first recorded at level {_named(t.to_level, t.to_stage)}"
             if t.from_level is None
             else f"level {_named(t.from_level, t.from_stage)} → {_named(t.to_level, t.to_stage)} "
             f"({KIND_WORDS[t.kind][1]}" + (f", {t.gate}" if t.gate else "") + ")"

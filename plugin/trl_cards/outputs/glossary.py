@@ -69,9 +69,11 @@ TERMS: tuple[Term, ...] = (
     ),
     Term(
         "entry",
-        "Entry",
-        "The first level a card is recorded at. A component need not enter at 0: one "
-        "brought in from elsewhere enters at the level it had.",
+        "First record",
+        "The level a card has in the first commit of its file: it was at that level by then, "
+        "but when it got there is not known, so a first record is not a promotion (a "
+        "repository that added all its cards in one commit records them all that day). A "
+        "component need not start at 0: one brought in from elsewhere has the level it had.",
     ),
     Term(
         "skipped",
@@ -154,7 +156,7 @@ def glossary_table(stale_days: int = 365) -> str:
 
 
 KIND_WORDS: dict[TransitionKind, tuple[str, str, str]] = {
-    TransitionKind.ENTRY: ("entry", "entry", "entries"),
+    TransitionKind.ENTRY: ("entry", "first record", "first records"),
     TransitionKind.ADVANCE: ("advance", "advance", "advances"),
     TransitionKind.SKIP: ("jump", "jump", "jumps"),
     TransitionKind.SWITCHBACK: ("switchback", "switchback", "switchbacks"),
