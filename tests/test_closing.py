@@ -44,6 +44,8 @@ CONFIG = """\
           scale: {Provisional: 2, Implementable: 4, Experimental: 6, Standard: 8}
           closed: [Declined, Deferred, Withdrawn, Memorandum]
           owners: authors
+          reviews_due: false
+          stale_days: 3650
 """
 
 
@@ -213,3 +215,17 @@ def test_a_mapped_card_speaks_its_formats_words(built: tuple[SiteRepo, Path]) ->
     assert "level 6 (Experimental) → 8 (Standard)" in feed
     table = _text((site / "readiness/index.html").read_text("utf-8"))
     assert "PEP-1 Streams 8 Standard" in table
+
+
+def test_a_format_sets_its_own_rules_for_due_and_stale(built: tuple[SiteRepo, Path]) -> None:
+    """A proposal process reviews no stage on a clock, and a proposal finished years ago is not
+    stale: with `reviews_due: false` and `stale_days: 3650`, no card is due or stale, where
+    the site's 365 days would make every one of them stale."""
+    _, site = built
+    dashboard = (site / "readiness/index.html").read_text("utf-8")
+    due = re.search(r'data-summary-flag="due">(\d+)<', dashboard)
+    stale = re.search(r'data-summary-flag="stale">(\d+)<', dashboard)
+    assert due is not None and stale is not None
+    assert (due[1], stale[1]) == ("0", "0")
+    page = _text((site / "readiness/cards/PEP-2/index.html").read_text("utf-8"))
+    assert "changed within 3650 days" in page

@@ -99,6 +99,12 @@ class Card:
     stable: 8`): that format's own process is the gate between two stages, so a move to the
     next one is an advance that needs no review record. Empty for a TRL card, whose every
     level ends in a gated review recorded in the card."""
+    reviews_due: bool = True
+    """Whether the card can be due for a review (a format of its own may have no reviews to be
+    due: `reviews_due: false` of its mapping)."""
+    stale_days: int | None = None
+    """The days after which the card is stale, when its format sets them (`stale_days` of its
+    mapping); None: the site's."""
     stage: str | None = None
     """The stage of the file's own scale its level comes from, as the format writes it
     (`beta`), for a mapped format with a `scale`: the site shows it beside the level."""

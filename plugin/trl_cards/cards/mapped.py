@@ -68,6 +68,10 @@ class MappedFormat:
     tags: tuple[str, ...] = ()
     closed: tuple[str, ...] = ()
     """Statuses of the level key that close a component rather than rate it (`withdrawn`)."""
+    reviews_due: bool = True
+    """Whether its cards can be due for a review."""
+    stale_days: int | None = None
+    """The days after which its cards are stale; None: the site's `stale_days`."""
     path_pattern: str | None = None
     """A regular expression with named groups, searched in the file's path: each group is a
     part of the path that the id template can use as `{path.<group>}`."""
@@ -189,6 +193,8 @@ class MappedFormat:
             ),
             stages=self.stages,
             stage=self._stage(data) if closed is None else None,
+            reviews_due=self.reviews_due,
+            stale_days=self.stale_days,
             closed=closed,
         )
         return ParsedCard(card, problems, card_id)

@@ -107,6 +107,24 @@ def _scale(value: object, where: str) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise FormatError(
+            f"`{where}` in mkdocs.yml is {described(value)}, not true or false.",
+            f"Write `{where.rsplit('.', 1)[-1]}: false` or `true`.",
+        )
+    return value
+
+
+def _days(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FormatError(
+            f"`{where}` in mkdocs.yml is {described(value)}, not a number of days from 1.",
+            f"Write `{where.rsplit('.', 1)[-1]}: 730`.",
+        )
+    return value
+
+
 def _path_pattern(value: object, where: str) -> str:
     fix = (
         "Write a regular expression with a named group for each part the id takes: "
@@ -174,6 +192,21 @@ FORMAT_OPTIONS = (
         "figure and no attention list, and it is no problem.",
         lambda value, where: tuple(_list(value, where, "a status")),
         (),
+    ),
+    Option(
+        "reviews_due",
+        "Whether this format's components can be listed as due for a review (`false` for a "
+        "process whose stages are not reviewed on a clock). The last stage of a scale is "
+        "never due: no gate follows it.",
+        lambda value, where: _flag(value, where),
+        True,
+    ),
+    Option(
+        "stale_days",
+        "The days after which a component of this format that has not changed is stale, in "
+        "place of the site's `stale_days` (a proposal finished years ago is not stale).",
+        lambda value, where: _days(value, where),
+        None,
     ),
     Option(
         "path_pattern",

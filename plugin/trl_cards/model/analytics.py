@@ -135,7 +135,7 @@ def compute_kpis(
             days = (following.date - stay.date).total_seconds() / 86400
             stays.setdefault(stay.to_level, []).append(max(days, 0.0))
         idle = (now - history.revisions[-1].landed.committed).days
-        if idle > stale_days:
+        if idle > (card.stale_days or stale_days):
             stale.append((card.id, idle))
     skipped.sort(key=lambda item: item[1].date, reverse=True)
     stale.sort(key=lambda item: item[1], reverse=True)
@@ -172,7 +172,7 @@ def _review_due(
     level, nor at the last stage of the card's own scale: neither has a gate after it)."""
     if history is None or not history.transitions or card.level not in due_after:
         return None
-    if card.stages and card.level >= card.stages[-1]:
+    if not card.reviews_due or (card.stages and card.level >= card.stages[-1]):
         return None
     arrived = history.transitions[-1]
     if arrived.to_level != card.level:
