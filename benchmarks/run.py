@@ -26,6 +26,7 @@ the best of several runs; the table says how many.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
@@ -39,6 +40,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 import markdown
@@ -48,6 +50,8 @@ from trl_cards.history.repository import read_history
 from trl_cards.model.lineage import build_histories
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from results import compare, previous, write
+from results import record as make_record
 from sample_org import SampleSpec, cache_key, generate_organisation
 
 _PROJECT = Path(__file__).resolve().parents[1]
@@ -140,6 +144,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one run of each step, not best of N")
     parser.add_argument("--work", type=Path, default=_PROJECT / "bench-work", help="work folder")
     parser.add_argument("--out", type=Path, help="also write the tables as Markdown to this file")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="keep this run's figures in benchmarks/results/ (one file per release, commit and "
+        "machine), for the next run to compare with",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)  # STEP REPO [NUMBER...]
     args = parser.parse_args(argv)
     if args.child:
@@ -157,6 +167,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Wall-clock timings on a busy machine mean little: say how busy it was.
     load = f"Load average (1 min) before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f}"
     tables = _render(results) + f"\n\n{load} on {os.cpu_count()} CPUs."
+    entry = make_record(
+        version("mkdocs-trl-cards"),
+        _git(_PROJECT, "rev-parse", "HEAD").decode().strip(),
+        {r.size.name: _figures(r) for r in results},
+        dt.datetime.now(dt.timezone.utc),
+    )
+    tables += "\n\n" + compare(entry, previous(entry))
+    if args.record:
+        tables += f"\n\nRecorded in {write(entry).relative_to(_PROJECT)}."
     print(tables)
     if args.out:
         args.out.write_text(tables + "\n", encoding="utf-8")
@@ -592,6 +611,20 @@ def _measurements(results: list[Result]) -> str:
         for row, cell in zip(rows, cells, strict=True):
             row.append(cell)
     return _table(["measurement", *(r.size.label for r in results)], rows)
+
+
+def _figures(result: Result) -> dict[str, float]:
+    """The figures `results.ROWS` keeps of one size."""
+    return {
+        "history": result.history.seconds,
+        "floor": result.floor.seconds,
+        "site": result.plugin_site.seconds,
+        "site_rss": result.plugin_site.peak_rss / _MIB,
+        "plain": result.plain_site.seconds,
+        "live": result.plugin_live.seconds,
+        "plain_live": result.plain_live.seconds,
+        "pages": float(result.plugin_shape.pages),
+    }
 
 
 def _per_card_seconds(measured: Measured) -> str:
