@@ -79,3 +79,32 @@ def test_badge_text_is_readable_on_every_phase_colour() -> None:
         ratio = contrast("#ffffff" if ink == "#fff" else ink, level(lvl.number).phase.hex)
         assert ratio >= 4.5, (lvl.number, ink, ratio)  # WCAG AA for 11 px text
         ET.fromstring(svg)  # well-formed
+
+
+def test_a_repository_that_adds_its_cards_at_once_is_one_entry_of_the_feed(
+    site_repo: SiteRepo,
+) -> None:
+    """Adoption day is not a wave of promotions: twelve cards first recorded in one commit
+    are one entry of the organisation's feed (each card's own feed keeps its first record),
+    and a card added on its own later is its own entry."""
+    for number in range(12):
+        site_repo.write(f"cards/c{number}/TRL.md", card(f"C{number:02d}", 3))
+    site_repo.commit("Adopt TRL cards", date="2024-01-01T00:00:00+00:00")
+    site_repo.write("cards/late/TRL.md", card("L1", 2))
+    site_repo.commit("A late card", date="2024-03-01T00:00:00+00:00")
+    build = site_repo.build(strict=True)
+    assert build.returncode == 0, build.log
+    feed = ET.parse(build.site / "readiness" / "feed.xml").getroot()
+    titles = [e.findtext(f"{ATOM}title") or "" for e in feed.findall(f"{ATOM}entry")]
+    assert titles[0] == "L1 Component L1: first recorded at level 2"
+    assert len(titles) == 2 and titles[1].startswith("12 components first recorded in one commit")
+    (wave,) = [
+        e
+        for e in feed.findall(f"{ATOM}entry")
+        if "12 components" in (e.findtext(f"{ATOM}title") or "")
+    ]
+    assert wave.find(f"{ATOM}link").get("href") == "./"  # the dashboard lists them
+    own = ET.parse(build.site / "readiness" / "cards" / "C00" / "feed.xml").getroot()
+    assert [e.findtext(f"{ATOM}title") for e in own.findall(f"{ATOM}entry")] == [
+        "C00 Component C00: first recorded at level 3"
+    ]

@@ -22,6 +22,10 @@ from .made import Made, Memo
 LATEST = 200
 """Entries in the organisation's feed."""
 
+WAVE = 10
+"""First records landed in one commit from which the organisation's feed gives one entry for
+them all: a repository that added its files at once did not promote each of them that day."""
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -32,6 +36,10 @@ class Entry:
     title: str
     when: dt.datetime
     author: str
+    first_in: str | None = None
+    """For a first record, the commit that landed it (`_waves` joins those of one commit)."""
+    count: int = 1
+    """The first records this entry stands for (more than one: a wave, see `WAVE`)."""
 
 
 def files(project: Project, memo: Memo) -> Made:
@@ -41,7 +49,9 @@ def files(project: Project, memo: Memo) -> Made:
         for card in project.collection.cards
     }
     everything = sorted(
-        (e for found in by_card.values() for e in found), key=lambda e: e.when, reverse=True
+        _waves([e for found in by_card.values() for e in found]),
+        key=lambda e: e.when,
+        reverse=True,
     )
     made = {
         urls.feed(): _feed(
@@ -70,7 +80,9 @@ def entries(card: Card, history: CardHistory) -> list[Entry]:
             f"({KIND_WORDS[t.kind][1]}" + (f", {t.gate}" if t.gate else "") + ")"
         )
         author = t.revision.revision.authored.author
-        found.append(Entry(card, t.anchor, f"{card.id} {card.name}: {change}", t.date, author))
+        first_in = t.revision.landed.sha if t.from_level is None else None
+        title = f"{card.id} {card.name}: {change}"
+        found.append(Entry(card, t.anchor, title, t.date, author, first_in))
     zone = history.transitions[-1].date.tzinfo if history.transitions else dt.timezone.utc
     for review, anchor in zip(card.reviews, review_anchors(card), strict=True):
         when = dt.datetime.combine(review.date, dt.time(), tzinfo=zone)
@@ -80,6 +92,25 @@ def entries(card: Card, history: CardHistory) -> list[Entry]:
         )
         found.append(Entry(card, anchor, title, when, ", ".join(review.reviewers)))
     return sorted(found, key=lambda e: e.when, reverse=True)
+
+
+def _waves(found: list[Entry]) -> list[Entry]:
+    """The entries, with the first records of each commit that landed `WAVE` or more of them
+    given as one entry: the day a repository added its files, stated once."""
+    by_commit: dict[str, list[Entry]] = {}
+    for entry in found:
+        if entry.first_in is not None:
+            by_commit.setdefault(entry.first_in, []).append(entry)
+    waves = {sha: group for sha, group in by_commit.items() if len(group) >= WAVE}
+    out = [e for e in found if e.first_in not in waves]
+    for sha, group in waves.items():
+        first = min(group, key=lambda e: e.card.id)
+        title = (
+            f"{len(group)} components first recorded in one commit ({sha[:12]}): when each "
+            "reached its level is not known"
+        )
+        out.append(Entry(first.card, "", title, first.when, first.author, sha, len(group)))
+    return out
 
 
 def escape(text: str) -> str:
@@ -112,6 +143,19 @@ def _feed(project: Project, path: str, title: str, items: list[Entry]) -> str:
     ]
     for item in items:
         lvl = level(item.card.level)
+        if item.count > 1:  # a wave: it leads to the dashboard, whose table lists them all
+            where = urls.url(urls.dashboard()) + f"#first-records-{item.first_in}"
+            body += [
+                "<entry>",
+                f"<title>{escape(item.title)}</title>",
+                f"<id>{escape(f'{base}/{where}' if base else f'urn:x-trl-cards:{where}')}</id>",
+                f"<link href={quoteattr(urls.link_from(folder, urls.dashboard()))}/>",
+                f"<updated>{item.when.isoformat()}</updated>",
+                f"<author><name>{escape(item.author or 'unknown')}</name></author>",
+                f"<summary>{escape(item.title)}.</summary>",
+                "</entry>",
+            ]
+            continue
         body += [
             "<entry>",
             f"<title>{escape(item.title)}</title>",
