@@ -1,5 +1,6 @@
 """Maturity records in other shapes than a `kep.yaml`: Markdown proposals with YAML front
-matter whose number is only in the file's name, and JSON files. The file's name says how it is
+matter whose number is only in the file's name, and a service catalogue of JSON files whose
+ids are their folders' names and which retires services. The file's name says how it is
 read; an id can be made of parts of its path; the body of a Markdown proposal is the card's
 text. The proposals' transitions, read by the site from years of history with renames,
 renumbering and merged branches, are compared with an independent reading of the same git
@@ -226,3 +227,95 @@ def test_the_site_reads_the_history_as_git_does(tmp_path: Path) -> None:
     assert renumbered["former_ids"] == ["P-0003"]  # its history from before the renumbering
     page = (build.site / "readiness/cards/P-0001/index.html").read_text("utf-8")
     assert "Why and how." in page  # the proposal's own text is the card's
+
+
+# --- A service catalogue in JSON: ids from folder names, closings ----------------------------
+
+CATALOGUE = """\
+      include: []
+      formats:
+        - files: services/*/lifecycle.json
+          id: "svc-{path.folder}"
+          name: name
+          level: lifecycle
+          scale: {experimental: 3, beta: 6, production: 8}
+          closed: [retired]
+          owners: owner
+"""
+SERVICE_SCALE = {"experimental": 3, "beta": 6, "production": 8}
+
+
+def _service(name: str, lifecycle: str) -> str:
+    return json.dumps({"name": name, "lifecycle": lifecycle, "owner": "team-a"}, indent=2) + "\n"
+
+
+def _catalogue_reading(repo: Path) -> dict[str, list[tuple[int | None, int, str]]]:
+    """The services' level changes along the first parents, read with plain git and `json`; a
+    folder that git sees renamed keeps its history under the new id; a status on no scale (a
+    closing) changes no level."""
+    commits = _git(repo, "rev-list", "--first-parent", "--reverse", "HEAD").split()
+    last: dict[str, int] = {}
+    out: dict[str, list[tuple[int | None, int, str]]] = {}
+    previous = None
+    for sha in commits:
+        if previous is not None:
+            diff = _git(repo, "diff", "-M", "--name-status", previous, sha, "--", "services")
+            for line in diff.splitlines():
+                status, *paths = line.split("\t")
+                if status.startswith("R"):
+                    old, new = (f"svc-{p.split('/')[1]}" for p in paths)
+                    if old != new and old in last:
+                        last[new], out[new] = last.pop(old), out.pop(old)
+        previous = sha
+        date = _git(repo, "show", "-s", "--format=%aI", sha).strip()
+        for folder in _git(repo, "ls-tree", "--name-only", f"{sha}:services").split():
+            data = json.loads(_git(repo, "show", f"{sha}:services/{folder}/lifecycle.json"))
+            level = SERVICE_SCALE.get(data["lifecycle"])
+            card_id = f"svc-{folder}"
+            if level is not None and last.get(card_id) != level:
+                out.setdefault(card_id, []).append((last.get(card_id), level, date))
+                last[card_id] = level
+    return out
+
+
+def test_a_json_catalogue_reads_as_git_does(tmp_path: Path) -> None:
+    repo = SiteRepo(tmp_path / "org", options=CATALOGUE)
+    repo.git("checkout", "-q", "-b", "main")
+    steps: list[tuple[str, dict[str, str], list[tuple[str, str]]]] = [
+        ("2022-01-05", {"billing": "experimental", "search": "experimental"}, []),
+        ("2022-06-01", {"billing": "beta"}, []),
+        ("2022-11-01", {"ledger": "experimental"}, []),
+        ("2023-02-01", {}, [("search", "find")]),  # renamed: svc-search becomes svc-find
+        ("2023-05-01", {"find": "beta", "billing": "production", "ledger": "beta"}, []),
+        ("2023-09-01", {"ledger": "retired"}, []),  # closed at 6
+        ("2024-01-10", {"billing": "beta"}, []),  # a switchback
+    ]
+    for date, changes, moves in steps:
+        for old, new in moves:
+            repo.mv(f"services/{old}", f"services/{new}")
+        for name, lifecycle in changes.items():
+            repo.write(f"services/{name}/lifecycle.json", _service(name.title(), lifecycle))
+        repo.commit(f"Catalogue on {date}", date=f"{date}T10:00:00+00:00")
+    repo.branch("find-ga")
+    repo.write("services/find/lifecycle.json", _service("Find", "production"))
+    repo.commit("Find goes to production", date="2024-03-01T10:00:00+00:00")
+    repo.checkout("main")
+    repo.write("services/ledger/lifecycle.json", _service("Ledger", "retired") + " ")
+    repo.commit("Ledger note", date="2024-03-10T10:00:00+00:00")
+    repo.merge("find-ga", date="2024-04-01T10:00:00+00:00")
+    build = repo.build(strict=True)  # a retired service is no problem
+    assert build.returncode == 0, build.log
+    cards = json.loads((build.site / "readiness/api/cards.json").read_text("utf-8"))["cards"]
+    read = {
+        c["id"]: [(t["from"], t["to"], t["date"][:10]) for t in c["transitions"]] for c in cards
+    }
+    expected = {
+        card_id: [(a, b, date[:10]) for a, b, date in changes]
+        for card_id, changes in _catalogue_reading(repo.path).items()
+    }
+    assert read == expected
+    assert sum(len(changes) for changes in read.values()) == 9
+    by_id = {c["id"]: c for c in cards}
+    assert by_id["svc-find"]["former_ids"] == ["svc-search"]
+    assert by_id["svc-ledger"]["closed"] == "retired" and by_id["svc-ledger"]["level"] == 6
+    assert by_id["svc-billing"]["stage"] == "beta"
