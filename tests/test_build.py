@@ -442,8 +442,8 @@ def test_search_indexes_the_card_not_its_chart(site_repo: SiteRepo) -> None:
     assert "first record" in text and "advance" in text  # the transitions table is searchable
     # The chart's band names, axis labels and legend are not.
     assert "Prototyping" not in text and "ResearchPrototyping" not in text
-    assert "entry, or a change through its gate" in build.page("readiness/cards/P1/")
-    assert "entry, or a change through its gate" not in text
+    assert "first record, or a change through its gate" in build.page("readiness/cards/P1/")
+    assert "first record, or a change through its gate" not in text
 
 
 def test_search_snippets_keep_the_fields_apart(site_repo: SiteRepo) -> None:

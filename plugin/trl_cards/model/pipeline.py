@@ -215,7 +215,8 @@ def _rated(cards: tuple[Card, ...], histories: dict[str, CardHistory]) -> tuple[
     for card in cards:
         history = histories.get(card.id)
         if card.closed is not None and history is not None and history.transitions:
-            card = replace(card, level=history.transitions[-1].to_level)
+            last = history.transitions[-1]
+            card = replace(card, level=last.to_level, stage=last.to_stage)
         out.append(card)
     return tuple(out)
 

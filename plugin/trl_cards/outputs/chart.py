@@ -44,7 +44,7 @@ class Mark:
     meaning: str
 
 
-REVIEWED = Mark("reviewed", "circle", "#4051b5", "entry, or a change through its gate")
+REVIEWED = Mark("reviewed", "circle", "#4051b5", "first record, or a change through its gate")
 SKIPPED = Mark("skipped", "diamond", "#c62828", "a change without a review record (skipped gate)")
 SWITCHBACK = Mark("switchback", "triangle", "#6a1b9a", "a switchback through its gate")
 SWITCHBACK_SKIPPED = Mark(
