@@ -475,3 +475,16 @@ def test_tags_link_to_a_page_per_tag(site_repo: SiteRepo) -> None:
     assert 'href="../../tags/computer-vision/"' in build.page("readiness/cards/A1/")
     listing = build.page("readiness/tags/")
     assert "computer-vision</a> (2)" in listing
+
+
+def test_search_leaves_out_the_status_box(site_repo: SiteRepo) -> None:
+    """The first screen repeats the card's fields and its level's gate criteria, the same on
+    every card of the level: search indexes the fields once, and no criterion."""
+    site_repo.write("cards/p/TRL.md", card("P1", 3, extra="owners: [Ana Ortiz]\n"))
+    site_repo.commit("P1")
+    build = site_repo.build(strict=True)
+    page = build.page("readiness/cards/P1/")
+    assert "Next gate" in page
+    text = " ".join(d["text"] for d in build.search_docs() if "cards/P1/" in d["location"])
+    assert "Next gate" not in text and "At this level since" not in text
+    assert text.count("Ana Ortiz") == 1
