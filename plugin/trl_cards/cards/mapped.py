@@ -1,25 +1,27 @@
 """Maturity files of another format, read as cards: a mapping (`formats:` in mkdocs.yml, read by
-`mapping`) says which keys of a YAML file give a card's id, name, owners, reviewers, tags and
-level.
+`mapping`) says which keys of a file give a card's id, name, owners, reviewers, tags and level.
+A file is YAML, JSON or Markdown with YAML front matter (whose text is the card's body), as
+its name says; its id is a template of its keys and the parts of its path (`id_template`).
 
 An organisation that already records maturity in files of its own (a Kubernetes `kep.yaml`
 with `kep-number`, `title` and `stage: beta`) gets its readiness site without rewriting a
 file. A mapped file is parsed into the same `Card` as a TRL card, so discovery, history (with
 its identity rules), the pages and the export treat it as one (`formats.format_for`).
 
-The level is a number 0..9, or a stage of an ordered scale (`alpha: 4, beta: 6, stable: 8`).
-Such a format has no review records: its own process is the gate between two of its stages,
-so a move to the next stage is an advance that needs no record, while a move over a stage is
-a skip and a switchback a change no gate decided, as for a card (`Card.stages`). A value on no
-scale is reported with the values that are (and the one it matches but for case), never
-guessed; without a level the file cannot be shown, and is left out with the problem.
+The level is a number 0..9, or a stage of an ordered scale (`alpha: 4, beta: 6, stable: 8`);
+statuses the format lists under `closed` close the component instead (`Card.closed`). Such a
+format has no review records: its own process is the gate between two of its stages, so a
+move to the next stage is an advance that needs no record, while a move over a stage is a
+skip and a switchback a change no gate decided, as for a card (`Card.stages`). A value on no
+scale is reported with the values that are (and the one it is but for case, spaces or
+punctuation), never guessed; without a level the file cannot be shown, and is left out with
+the problem.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,16 +35,23 @@ from .card import Card, ParsedCard
 from .fields import ID_PATTERN
 from .formats import CardFormat
 from .grading import THE_CARD, Found, locate, unreadable, unusable
+from .id_template import (
+    PLACEHOLDER,
+    as_written,
+    id_values,
+    key_placeholders,
+    path_parts,
+    path_values,
+)
 from .kinds import DUPLICATES, Identifier, Integer, ListOf, Report, Text, Unreadable
 from .levels import HIGHEST, LOWEST
 from .problem import Problem, Severity
 from .trl import MAX_FILE_CHARS
-from .yamldoc import load_yaml, locate_keys, split_front_matter, yaml_error
+from .yamldoc import load_yaml, split_front_matter, yaml_error
 
 __all__ = ["MappedFormat"]
 
 
-PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PEOPLE = ListOf(Text(one_line=True))
 _ID = Identifier(
     pattern=ID_PATTERN,
@@ -81,12 +90,12 @@ class MappedFormat:
     @property
     def placeholders(self) -> tuple[str, ...]:
         """The keys of the file the id is made of, in order (not the parts of its path)."""
-        return tuple(k for k in dict.fromkeys(PLACEHOLDER.findall(self.id)) if not is_path_part(k))
+        return key_placeholders(self.id)
 
     @property
     def path_parts(self) -> tuple[str, ...]:
         """The parts of the file's path the id is made of (`path.file`), in order."""
-        return tuple(k for k in dict.fromkeys(PLACEHOLDER.findall(self.id)) if is_path_part(k))
+        return path_parts(self.id)
 
     @property
     def stages(self) -> tuple[int, ...]:
@@ -210,7 +219,7 @@ class MappedFormat:
         )
 
     def _card_id(self, data: dict[Any, Any], source: str, path: str, report: Report) -> str | None:
-        values: dict[str, str] = self._path_values(path, report)
+        values: dict[str, str] = path_values(self.id, self.path_pattern, self.where, path, report)
         for key in self.placeholders:
             role = f"the card's id is made of it (`id: {self.id}`"
             value = self._required(data, key, role, "the value", report)
@@ -224,7 +233,7 @@ class MappedFormat:
                     f'Write it as text: `{_leaf(key)}: "..."`.',
                 )
             else:
-                values[key] = value if isinstance(value, str) else _as_written(source, key, value)
+                values[key] = value if isinstance(value, str) else as_written(source, key, value)
         if len(values) < len(self.placeholders) + len(self.path_parts):
             return None
         card_id = PLACEHOLDER.sub(lambda m: values[m.group(1)], self.id)
@@ -243,38 +252,6 @@ class MappedFormat:
             )
             return None
         return card_id
-
-    def _path_values(self, path: str, report: Report) -> dict[str, str]:
-        """The parts of the file's path that the id template names (`{path.file}`: the file's
-        name without its extension; `{path.folder}`: the folder it is in; `{path.<group>}`: a
-        named group of `path_pattern`); each one missing is reported by name."""
-        if not self.path_parts:
-            return {}
-        folder, name = posixpath.split(path)
-        parts = {"path.file": name.split(".", 1)[0], "path.folder": posixpath.basename(folder)}
-        match = re.search(self.path_pattern, path) if self.path_pattern else None
-        if match is not None:
-            parts.update({f"path.{k}": v for k, v in match.groupdict().items() if v is not None})
-        values = {}
-        for part in self.path_parts:
-            value = parts.get(part, "")
-            if value:
-                values[part] = value
-                continue
-            group = part.removeprefix("path.")
-            if part not in PATH_PARTS and match is None:
-                pattern = excerpt(self.path_pattern or "")
-                why = f"does not match `{self.where}.path_pattern` (`{pattern}`)"
-            else:
-                why = f"has no `{group}` part"
-            report(
-                "id",
-                f"cannot be made: the file's path `{excerpt(path)}` {why}, and "
-                f"`id: {self.id}` takes `{{{part}}}`.",
-                f"Rename the file to fit `{self.where}.path_pattern`, or correct the pattern "
-                "or the id template in mkdocs.yml.",
-            )
-        return values
 
     def _required(
         self, data: dict[Any, Any], key: str, role: str, what: str, report: Report
@@ -386,7 +363,7 @@ class MappedFormat:
             raise ValueError(
                 f"the id template `{self.id}` takes parts of the file's path; name the file instead"
             )
-        values = self._id_values(card.id)
+        values = id_values(self.id, card.id)
         values[self.name] = card.name
         if self.scale:
             stage = next((s for s, n in self.scale if n == card.level), None)
@@ -407,21 +384,6 @@ class MappedFormat:
                 node = node.setdefault(parent, {})
             node[leaf] = value
         return "".join(_yaml_lines(tree, 0))
-
-    def _id_values(self, card_id: str) -> dict[str, Any]:
-        """The values of the id's keys, read back from an id made by the template."""
-        keys = self.placeholders
-        pattern, used = "", set()
-        for literal, key in re.findall(r"([^{}]*)(?:\{([^{}]*)\})?", self.id):
-            pattern += re.escape(literal)
-            if key:
-                group = f"p{keys.index(key)}"
-                pattern += f"(?P={group})" if key in used else f"(?P<{group}>.+?)"
-                used.add(key)
-        match = re.fullmatch(pattern, card_id)
-        if match is None:
-            raise ValueError(f"the id `{card_id}` does not fit the template `{self.id}`")
-        return {key: match.group(f"p{i}") for i, key in enumerate(keys)}
 
     def schema(self) -> dict[str, Any]:
         """The keys this format reads, as JSON Schema (draft-07); its other keys are free."""
@@ -498,31 +460,6 @@ def _lookup(data: dict[Any, Any], key: str) -> tuple[bool, Any]:
     return True, node
 
 
-def _as_written(source: str, key: str, value: int | float) -> str:
-    """A number as the file writes it (`0042`, `1.10`): YAML reads those as 34 and 1.1."""
-    if "." not in key:
-        lines = re.findall(
-            rf"^{re.escape(key)}:[ \t]+([^\s#'\"][^\s#]*)[ \t]*(?:#[^\n]*)?$", source, re.M
-        )
-        if len(lines) == 1 and _reads_as(lines[0], value):
-            return str(lines[0])
-    located = locate_keys(source).get(key)
-    return located.raw if located is not None and located.raw else str(value)
-
-
-@functools.lru_cache(maxsize=1 << 12)
-def _reads_as_cached(raw: str) -> object:
-    try:
-        return yaml.safe_load(raw)
-    except yaml.YAMLError:
-        return None
-
-
-def _reads_as(raw: str, value: int | float) -> bool:
-    read = _reads_as_cached(raw)
-    return type(read) is type(value) and read == value
-
-
 def _leaf(key: str) -> str:
     return re.sub(r"(\[\d+\])+$", "", key).rsplit(".", 1)[-1]
 
@@ -536,16 +473,6 @@ def _yaml_lines(tree: dict[str, Any], depth: int) -> list[str]:
         else:
             out.append(f"{indent}{key}: {json.dumps(value, ensure_ascii=False)}\n")
     return out
-
-
-PATH_PARTS = ("path.file", "path.folder")
-"""The parts of a file's path an id template can always use; `path_pattern` adds its groups."""
-
-
-def is_path_part(key: str) -> bool:
-    """Whether a placeholder of an id template names a part of the file's path (`path.file`)
-    rather than a key of the file."""
-    return key.startswith("path.")
 
 
 def file_kind(path: str) -> str:

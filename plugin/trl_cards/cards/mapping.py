@@ -9,8 +9,9 @@ from typing import Any
 
 from .border import described, excerpt
 from .formats import CardFormat
+from .id_template import PATH_PARTS, PLACEHOLDER
 from .levels import HIGHEST, LOWEST
-from .mapped import PATH_PARTS, PLACEHOLDER, MappedFormat
+from .mapped import MappedFormat
 from .options import Option, OptionError, read_record
 
 __all__ = ["FORMAT_OPTIONS", "FormatError", "read_formats"]
