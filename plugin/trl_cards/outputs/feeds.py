@@ -124,11 +124,7 @@ def _feed(project: Project, path: str, title: str, items: list[Entry]) -> str:
     base = (project.settings.site_url or "").rstrip("/")
     folder = posixpath.dirname(path)
 
-    def href(card: Card, anchor: str = "") -> str:
-        return urls.link_from(folder, urls.card(card.id), anchor)
-
-    def ident(card: Card, anchor: str = "") -> str:
-        where = urls.url(urls.card(card.id)) + (f"#{anchor}" if anchor else "")
+    def absolute(where: str) -> str:
         return f"{base}/{where}" if base else f"urn:x-trl-cards:{where}"
 
     updated = items[0].when if items else project.now
@@ -136,35 +132,28 @@ def _feed(project: Project, path: str, title: str, items: list[Entry]) -> str:
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         f"<title>{escape(title)}</title>",
-        f"<id>{escape(f'{base}/{path}' if base else f'urn:x-trl-cards:{path}')}</id>",
+        f"<id>{escape(absolute(path))}</id>",
         f"<updated>{updated.isoformat()}</updated>",
         f'<link rel="self" href={quoteattr(posixpath.basename(path))}/>',
         "<generator>mkdocs-trl-cards</generator>",
     ]
     for item in items:
-        lvl = level(item.card.level)
         if item.count > 1:  # a wave: it leads to the dashboard, whose table lists them all
-            where = urls.url(urls.dashboard()) + f"#first-records-{item.first_in}"
-            body += [
-                "<entry>",
-                f"<title>{escape(item.title)}</title>",
-                f"<id>{escape(f'{base}/{where}' if base else f'urn:x-trl-cards:{where}')}</id>",
-                f"<link href={quoteattr(urls.link_from(folder, urls.dashboard()))}/>",
-                f"<updated>{item.when.isoformat()}</updated>",
-                f"<author><name>{escape(item.author or 'unknown')}</name></author>",
-                f"<summary>{escape(item.title)}.</summary>",
-                "</entry>",
-            ]
-            continue
+            page, anchor, summary = urls.dashboard(), "", f"{item.title}."
+            where = urls.url(page) + f"#first-records-{item.first_in}"
+        else:
+            lvl = level(item.card.level)
+            page, anchor = urls.card(item.card.id), item.anchor
+            where = urls.url(page) + (f"#{anchor}" if anchor else "")
+            summary = f"{item.title}. Now at level {item.card.level}: {lvl.name}."
         body += [
             "<entry>",
             f"<title>{escape(item.title)}</title>",
-            f"<id>{escape(ident(item.card, item.anchor))}</id>",
-            f"<link href={quoteattr(href(item.card, item.anchor))}/>",
+            f"<id>{escape(absolute(where))}</id>",
+            f"<link href={quoteattr(urls.link_from(folder, page, anchor))}/>",
             f"<updated>{item.when.isoformat()}</updated>",
             f"<author><name>{escape(item.author or 'unknown')}</name></author>",
-            f"<summary>{escape(item.title)}. Now at level {item.card.level}: "
-            f"{escape(lvl.name)}.</summary>",
+            f"<summary>{escape(summary)}</summary>",
             "</entry>",
         ]
     body.append("</feed>")

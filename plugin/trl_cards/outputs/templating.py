@@ -334,10 +334,15 @@ def stage_name(stage: str | None) -> Markup:
     return _escaped(f' <span class="trl-stage">{escape(stage)}</span>')
 
 
+def moment(value: dt.datetime) -> str:
+    """A moment in full, as a date's hover says it: `2024-02-09 18:06:13 UTC`."""
+    return f"{value:%Y-%m-%d %H:%M:%S} {value.tzname() or ''}".rstrip()
+
+
 def date(value: dt.date | dt.datetime) -> Markup:
     """A day; for a moment, the day in the site's zone, with the full time on hover."""
     if isinstance(value, dt.datetime):
-        full = f"{value:%Y-%m-%d %H:%M:%S} {value.tzname() or ''}".rstrip()
+        full = moment(value)
         return _escaped(
             f'<time datetime="{escape(value.isoformat())}" title="{escape(full)}">'
             f"{escape(value.date().isoformat())}</time>"

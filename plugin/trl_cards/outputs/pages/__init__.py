@@ -17,7 +17,7 @@ from ...model.analytics import FLAGS
 from ...model.attention import level_at
 from ...model.pipeline import Project
 from ...model.site import Site
-from ..templating import environment
+from ..templating import environment, moment
 
 NO_OWNER = "(no owner)"
 """What the owner filter calls the cards that name no owner."""
@@ -97,10 +97,7 @@ def table_data(rows: Sequence[CardRow], site: Site, here: str) -> dict[str, obje
 def _row_values(row: CardRow) -> list[object]:
     """A card's row as the script reads it (see `table_data`)."""
     card, changed = row.card, row.changed
-    when = ["", ""]
-    if changed is not None:
-        full = f"{changed:%Y-%m-%d %H:%M:%S} {changed.tzname() or ''}".rstrip()
-        when = [changed.isoformat(), full]
+    when = ["", ""] if changed is None else [changed.isoformat(), moment(changed)]
     return [
         card.id,
         card.name,
