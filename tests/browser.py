@@ -154,6 +154,28 @@ def watched_page(context: BrowserContext, watch: Watch) -> Page:
     return page
 
 
+@contextmanager
+def checked_page(browser: Browser, base_url: str, watch: Watch | None = None) -> Iterator[Page]:
+    """A fresh watched page for one test; when it is done, the test fails if the page tried to
+    leave the machine or reported an error."""
+    watch = watch if watch is not None else Watch()
+    context = watched_context(browser, base_url, watch)
+    yield watched_page(context, watch)
+    context.close()
+    assert not watch.outside, f"requests tried to leave the machine: {watch.outside}"
+    assert not watch.errors, f"the page reported errors: {watch.errors}"
+
+
+def with_palette(config: Path) -> None:
+    """Give a test site's mkdocs.yml a palette, so that material loads the dark scheme
+    ("slate") the tests switch to."""
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("  font: false\n", "  font: false\n  palette: {scheme: default}\n"),
+        encoding="utf-8",
+    )
+
+
 WCAG_22_AA = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 """The axe-core rule tags of WCAG 2.0, 2.1 and 2.2 at levels A and AA: what the pages promise."""
 

@@ -20,12 +20,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from browser import (
-    Watch,
     axe_violations,
+    checked_page,
     chromium,
     serve,
-    watched_context,
-    watched_page,
 )
 from conftest import SiteRepo, card, review
 
@@ -208,13 +206,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A fresh page; the test fails at teardown if it left the machine or reported an error."""
-    watch = Watch()
-    context = watched_context(browser, base_url, watch)
-    new = watched_page(context, watch)
-    yield new
-    context.close()
-    assert not watch.outside, f"requests tried to leave the machine: {watch.outside}"
-    assert not watch.errors, f"the page reported errors: {watch.errors}"
+    with checked_page(browser, base_url) as new:
+        yield new
 
 
 def open_in_scheme(page: Page, url: str, scheme: str) -> None:

@@ -19,11 +19,11 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from browser import (
     CHROMIUM,
     Watch,
+    checked_page,
     chromium,
     missing_chromium,
     serve,
-    watched_context,
-    watched_page,
+    with_palette,
 )
 from conftest import SiteRepo, card, review
 
@@ -45,14 +45,7 @@ PHASE = {
 
 
 def _build_site(repo: SiteRepo) -> Path:
-    # A palette, so that material loads the dark scheme ("slate") the tests switch to.
-    config = repo.path / "mkdocs.yml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "  font: false\n", "  font: false\n  palette: {scheme: default}\n"
-        ),
-        encoding="utf-8",
-    )
+    with_palette(repo.path / "mkdocs.yml")
     repo.write("cards/retina/TRL.md", card("P13.2", 3, name="Retina triage", extra=RETINA))
     repo.write(
         "cards/retina-research/TRL.md",
@@ -116,12 +109,8 @@ def watch() -> Watch:
 @pytest.fixture
 def page(browser: Browser, base_url: str, watch: Watch) -> Iterator[Page]:
     """A fresh page; the test fails at teardown if anything was recorded in `watch`."""
-    context = watched_context(browser, base_url, watch)
-    new = watched_page(context, watch)
-    yield new
-    context.close()
-    assert not watch.outside, f"requests tried to leave the machine: {watch.outside}"
-    assert not watch.errors, f"the page reported errors: {watch.errors}"
+    with checked_page(browser, base_url, watch) as new:
+        yield new
 
 
 def _open(page: Page, url: str) -> None:

@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from browser import Watch, chromium, serve, watched_context, watched_page
+from browser import (
+    checked_page,
+    chromium,
+    serve,
+    with_palette,
+)
 from conftest import SiteRepo
 from test_charts import history_of_every_mark, short_history
 
@@ -58,14 +63,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ("short", lambda repo: short_history(repo, dt.datetime.now(dt.timezone.utc))),
     ):
         repo = SiteRepo(root / name)
-        # A palette, so that material loads the dark scheme ("slate") the tests switch to.
-        config = repo.path / "mkdocs.yml"
-        config.write_text(
-            config.read_text(encoding="utf-8").replace(
-                "  font: false\n", "  font: false\n  palette: {scheme: default}\n"
-            ),
-            encoding="utf-8",
-        )
+        with_palette(repo.path / "mkdocs.yml")
         history(repo)
         build = repo.build(strict=True)
         assert build.returncode == 0, build.log
@@ -83,12 +81,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
-    watch = Watch()
-    context = watched_context(browser, base_url, watch)
-    yield watched_page(context, watch)
-    context.close()
-    assert not watch.outside, f"requests tried to leave the machine: {watch.outside}"
-    assert not watch.errors, f"the page reported errors: {watch.errors}"
+    with checked_page(browser, base_url) as new:
+        yield new
 
 
 def _overlaps(boxes: list[list[float | str]]) -> list[tuple[str, str]]:

@@ -13,7 +13,12 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from browser import Watch, chromium, serve, watched_context, watched_page
+from browser import (
+    checked_page,
+    chromium,
+    serve,
+    with_palette,
+)
 from card_versions import build_history
 from conftest import SiteRepo
 
@@ -35,9 +40,8 @@ CHROME = (".md-header", ".md-tabs", ".md-sidebar--primary", ".md-sidebar--second
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     repo = SiteRepo(tmp_path_factory.mktemp("print") / "org")
     config = repo.path / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    text = text.replace("  font: false\n", "  font: false\n  palette: {scheme: default}\n")
-    config.write_text(text + f"site_url: {SITE_URL}\n", encoding="utf-8")
+    with_palette(config)
+    config.write_text(config.read_text(encoding="utf-8") + f"site_url: {SITE_URL}\n", "utf-8")
     build_history(repo)
     build = repo.build(strict=True)
     assert build.returncode == 0, build.log
@@ -59,14 +63,9 @@ def paper(request: pytest.FixtureRequest) -> int:
 
 @pytest.fixture
 def page(browser: Browser, base_url: str, paper: int) -> Iterator[Page]:
-    watch = Watch()
-    context = watched_context(browser, base_url, watch)
-    new = watched_page(context, watch)
-    new.set_viewport_size({"width": paper, "height": 1000})
-    yield new
-    context.close()
-    assert not watch.outside, f"requests tried to leave the machine: {watch.outside}"
-    assert not watch.errors, f"the page reported errors: {watch.errors}"
+    with checked_page(browser, base_url) as new:
+        new.set_viewport_size({"width": paper, "height": 1000})
+        yield new
 
 
 def _print(page: Page, url: str, scheme: str = "default") -> None:
