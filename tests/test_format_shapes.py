@@ -319,3 +319,28 @@ def test_a_json_catalogue_reads_as_git_does(tmp_path: Path) -> None:
     assert by_id["svc-find"]["former_ids"] == ["svc-search"]
     assert by_id["svc-ledger"]["closed"] == "retired" and by_id["svc-ledger"]["level"] == 6
     assert by_id["svc-billing"]["stage"] == "beta"
+
+
+def test_json_and_front_matter_that_are_not_records_say_so_in_their_own_terms() -> None:
+    (by_folder,) = read_formats(
+        [
+            {
+                "files": "services/*/lifecycle.json",
+                "id": "svc-{path.folder}",
+                "name": "name",
+                "level": "lifecycle",
+                "scale": {"beta": 6, "production": 8},
+            }
+        ]
+    )
+    (array,) = by_folder.parse("[1, 2]", "services/a/lifecycle.json").problems
+    assert 'Write a JSON object (`{"key": value}`)' in array.fix
+    # JSON keeps the last of a key written twice without a word; the site says it.
+    twice = by_folder.parse(
+        '{"name": "Billing", "lifecycle": "beta", "name": "Ledger"}', "services/a/lifecycle.json"
+    )
+    assert twice.card is not None and twice.card.name == "Ledger"
+    (warning,) = twice.problems
+    assert warning.message == "`name` is written twice; JSON keeps only the last one."
+    (listed,) = MARKDOWN.parse("---\n- a\n- b\n---\nText.\n", "proposals/0042-x.md").problems
+    assert listed.line == 2 and "`key: value` lines" in listed.fix  # where the front matter starts

@@ -139,7 +139,7 @@ class MappedFormat:
                 )
             source, body, first_line = split
         try:
-            data = json.loads(source) if kind == "json" else load_yaml(source)
+            data = _load_json(source) if kind == "json" else load_yaml(source)
         except json.JSONDecodeError as error:
             return unusable(
                 path,
@@ -151,12 +151,13 @@ class MappedFormat:
             message, fix, line = yaml_error(error, source)
             return unusable(path, message, fix, None if line is None else first_line + line)
         if not isinstance(data, dict):
+            shape = 'a JSON object (`{"key": value}`)' if kind == "json" else "`key: value` lines"
             return unusable(
                 path,
                 f"is not a mapping of keys, so it is not a file that the format `{self.where}` "
                 "of mkdocs.yml can read.",
-                f"Write `key: value` lines, or leave the file out of `{self.where}.files`.",
-                line=1,
+                f"Write {shape}, or leave the file out of `{self.where}.files`.",
+                line=first_line,
             )
         found = Found()
         identity = found.reporter(lambda key: THE_CARD)
@@ -170,7 +171,8 @@ class MappedFormat:
         for key in sorted(duplicated):
             extra(
                 key,
-                "is written twice; YAML keeps only the last one.",
+                f"is written twice; {kind.upper() if kind == 'json' else 'YAML'} keeps only the "
+                "last one.",
                 "Remove the line you do not mean, so that a reader sees what the site shows.",
                 kept=True,
             )
@@ -494,6 +496,21 @@ def near_miss(value: str, stages: dict[str, int] | Sequence[str]) -> str | None:
     if not loose:
         return None
     return next((s for s in stages if _LOOSE.sub("", s.casefold()) == loose), None)
+
+
+def _load_json(source: str) -> Any:
+    """A JSON document, each object with the keys written twice in it listed under
+    `DUPLICATES`, as the YAML loader lists them: `json` itself keeps the last one silently."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key, value in items:
+            if key in out:
+                out.setdefault(DUPLICATES, []).append(key)
+            out[key] = value
+        return out
+
+    return json.loads(source, object_pairs_hook=pairs)
 
 
 def _joined(line: str, body: str) -> str:
