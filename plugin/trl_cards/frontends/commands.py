@@ -197,12 +197,17 @@ def history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _level(level: int, stage: str | None) -> str:
+    """A level as the command prints it: with its format's stage, `6 (beta)`."""
+    return f"{level} ({stage})" if stage else str(level)
+
+
 def _print_history(history: CardHistory) -> None:
     for t in history.transitions:
         change = (
-            f"first recorded at {t.to_level}"
+            f"first recorded at {_level(t.to_level, t.to_stage)}"
             if t.from_level is None
-            else f"{t.from_level} -> {t.to_level}"
+            else f"{_level(t.from_level, t.from_stage)} -> {_level(t.to_level, t.to_stage)}"
         )
         gate = f" {t.gate}" if t.gate else ""
         commit = t.revision.revision.authored
