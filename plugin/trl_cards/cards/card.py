@@ -64,6 +64,10 @@ class Review:
     kind: str | None = None
     debrief: Debrief = field(default_factory=Debrief)
     link: str | None = None
+    commit: str | None = None
+    """For an approval read from another file of the repository (a format's `approvals`), the
+    commit that first recorded it; `record` is that file. None for a card's own record."""
+    record: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,11 +112,20 @@ class Card:
     stage: str | None = None
     """The stage of the file's own scale its level comes from, as the format writes it
     (`beta`), for a mapped format with a `scale`: the site shows it beside the level."""
+    scale: tuple[tuple[str, int], ...] = ()
+    """The stages of the file's own scale with their levels, lowest first (`stages` are
+    their levels), for a mapped format with a `scale`: the next gate names the next stage."""
     closed: str | None = None
     """The status that closes the component rather than rates it (`withdrawn`, `declined`), when
     its format declares such statuses and the file says one. A closed card keeps its page and
     its history but counts in no readiness figure; its `level` is the last it was rated at
     (`pipeline` sets it from the history; the parser gives the scale's lowest stage)."""
+
+    @property
+    def next_stage(self) -> tuple[str, int] | None:
+        """The next stage of the file's own scale above its level, with its level; None for
+        a TRL card and at the last stage."""
+        return next(((s, level) for s, level in self.scale if level > self.level), None)
 
 
 @dataclass(frozen=True)

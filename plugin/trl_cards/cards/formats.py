@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .approvals import ApprovalFiles
 from .card import Card, ParsedCard
 from .fields import json_schema
 from .globs import matches
@@ -38,6 +39,9 @@ class CardFormat:
     locate: Callable[[Sequence[Problem], str, str], list[Problem]] = lambda found, *_: list(found)
     """(problems, text, path) -> the problems found outside the parser (a duplicate id, an
     unknown coupled id) with the lines of their keys in this file (by default, none)."""
+    approvals: ApprovalFiles | None = None
+    """Other files that name who approved its cards into a stage (`approvals:` of a mapped
+    format), read from the history and joined by id."""
 
 
 TRL = CardFormat(
@@ -64,3 +68,18 @@ def card_patterns(include: Sequence[str], formats: Sequence[CardFormat]) -> tupl
     """The globs of every card file: `include`, and the files of a site's own formats (a file
     that a configured format reads is a card without being listed in `include`)."""
     return tuple(dict.fromkeys((*include, *(g for f in formats for g in f.files))))
+
+
+def history_patterns(include: Sequence[str], formats: Sequence[CardFormat]) -> tuple[str, ...]:
+    """The globs of every file whose history is read: the card files, and the approval files
+    of a site's own formats."""
+    approvals = (g for f in formats if f.approvals for g in f.approvals.files)
+    return tuple(dict.fromkeys((*card_patterns(include, formats), *approvals)))
+
+
+def approvals_for(path: str, formats: Sequence[CardFormat]) -> ApprovalFiles | None:
+    """The approval files of a site's own formats that `path` is one of, if any: such a file
+    is never a card."""
+    return next(
+        (f.approvals for f in formats if f.approvals and matches(path, f.approvals.files)), None
+    )

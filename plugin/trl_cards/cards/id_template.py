@@ -11,12 +11,20 @@ from typing import Any
 
 import yaml
 
-from .border import excerpt
-from .kinds import Report
+from .border import described, excerpt
+from .fields import ID_PATTERN
+from .keys import leaf, required
+from .kinds import Identifier, Report
 from .yamldoc import locate_keys
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 """A key in braces."""
+
+_ID = Identifier(
+    pattern=ID_PATTERN,
+    pattern_help="letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most "
+    "64 characters.",
+)
 
 PATH_PARTS = ("path.file", "path.folder")
 """The parts of a file's path an id template can always use; `path_pattern` adds its groups."""
@@ -72,6 +80,53 @@ def path_values(
             "or the id template in mkdocs.yml.",
         )
     return values
+
+
+def fill_id(
+    template: str,
+    pattern: str | None,
+    where: str,
+    data: dict[Any, Any],
+    source: str,
+    path: str,
+    report: Report,
+) -> str | None:
+    """The id `template` makes of the file's keys (`data`, read from `source`) and the parts of
+    its `path`; None, with each missing or unusable part reported by its key, when it cannot."""
+    values: dict[str, str] = path_values(template, pattern, where, path, report)
+    keys = key_placeholders(template)
+    for key in keys:
+        role = f"the card's id is made of it (`id: {template}` in `{where}` of mkdocs.yml)"
+        value = required(data, key, role, "the value", report)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            report(
+                key,
+                f"must be text or a number to make the card's id (`{template}`), not "
+                f"{described(value)}.",
+                f'Write it as text: `{leaf(key)}: "..."`.',
+            )
+        else:
+            values[key] = value if isinstance(value, str) else as_written(source, key, value)
+    parts = path_parts(template)
+    if len(values) < len(keys) + len(parts):
+        return None
+    made = PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    reasons: list[str] = []
+
+    def reason(key: str, message: str, fix: str, *, kept: bool = False) -> None:
+        reasons.append(message)
+
+    _ID.check(made, "id", reason)
+    if reasons:
+        report(
+            (keys or parts)[0],
+            f"makes the id `{excerpt(made)}` (`id: {template}`), which {reasons[0]}",
+            f"Correct the value, or the `id` template of this format in mkdocs.yml (`{where}.id`).",
+        )
+        return None
+    return made
 
 
 def id_values(template: str, card_id: str) -> dict[str, Any]:

@@ -10,8 +10,9 @@ its identity rules), the pages and the export treat it as one (`formats.format_f
 
 The level is a number 0..9, or a stage of an ordered scale (`alpha: 4, beta: 6, stable: 8`);
 statuses the format lists under `closed` close the component instead (`Card.closed`). Such a
-format has no review records: its own process is the gate between two of its stages, so a
-move to the next stage is an advance that needs no record, while a move over a stage is a
+file holds no review records (a format's `approvals` files may: `approvals`): its own process
+is the gate between two of its stages, so a move to the next stage is an advance that needs
+no record, while a move over a stage is a
 skip and a switchback a change no gate decided, as for a card (`Card.stages`). A value on no
 scale is reported with the values that are (and the one it is but for case, spaces or
 punctuation), never guessed; without a level the file cannot be shown, and is left out with
@@ -29,21 +30,15 @@ from typing import Any
 
 import yaml
 
+from .approvals import ApprovalFiles
 from .body import body_limit
 from .border import described, excerpt
 from .card import Card, ParsedCard
-from .fields import ID_PATTERN
 from .formats import CardFormat
 from .grading import THE_CARD, Found, locate, unreadable, unusable
-from .id_template import (
-    PLACEHOLDER,
-    as_written,
-    id_values,
-    key_placeholders,
-    path_parts,
-    path_values,
-)
-from .kinds import DUPLICATES, Identifier, Integer, ListOf, Report, Text, Unreadable
+from .id_template import fill_id, id_values, key_placeholders, path_parts
+from .keys import file_kind, leaf, load_json, lookup, required
+from .kinds import DUPLICATES, Integer, ListOf, Report, Text, Unreadable
 from .levels import HIGHEST, LOWEST
 from .problem import Problem, Severity
 from .trl import MAX_FILE_CHARS
@@ -53,11 +48,6 @@ __all__ = ["MappedFormat"]
 
 
 _PEOPLE = ListOf(Text(one_line=True))
-_ID = Identifier(
-    pattern=ID_PATTERN,
-    pattern_help="letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most "
-    "64 characters.",
-)
 
 
 @dataclass(frozen=True)
@@ -84,6 +74,8 @@ class MappedFormat:
     path_pattern: str | None = None
     """A regular expression with named groups, searched in the file's path: each group is a
     part of the path that the id template can use as `{path.<group>}`."""
+    approvals: ApprovalFiles | None = None
+    """Other files that name who approved a component into a stage, joined by id."""
     where: str = "formats[0]"
     """The entry of mkdocs.yml that declares it, for messages."""
 
@@ -139,7 +131,7 @@ class MappedFormat:
                 )
             source, body, first_line = split
         try:
-            data = _load_json(source) if kind == "json" else load_yaml(source)
+            data = load_json(source) if kind == "json" else load_yaml(source)
         except json.JSONDecodeError as error:
             return unusable(
                 path,
@@ -200,9 +192,10 @@ class MappedFormat:
             reviewers=people["reviewers"],
             tags=people["tags"],
             body=_joined(
-                "" if closed is not None else self._body(_lookup(data, self.level)[1], level), body
+                "" if closed is not None else self._body(lookup(data, self.level)[1], level), body
             ),
             stages=self.stages,
+            scale=self.scale,
             stage=self._stage(data) if closed is None else None,
             reviews_due=self.reviews_due,
             stale_days=self.stale_days,
@@ -221,62 +214,16 @@ class MappedFormat:
         )
 
     def _card_id(self, data: dict[Any, Any], source: str, path: str, report: Report) -> str | None:
-        values: dict[str, str] = path_values(self.id, self.path_pattern, self.where, path, report)
-        for key in self.placeholders:
-            role = f"the card's id is made of it (`id: {self.id}`"
-            value = self._required(data, key, role, "the value", report)
-            if value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, str | int | float):
-                report(
-                    key,
-                    f"must be text or a number to make the card's id (`{self.id}`), not "
-                    f"{described(value)}.",
-                    f'Write it as text: `{_leaf(key)}: "..."`.',
-                )
-            else:
-                values[key] = value if isinstance(value, str) else as_written(source, key, value)
-        if len(values) < len(self.placeholders) + len(self.path_parts):
-            return None
-        card_id = PLACEHOLDER.sub(lambda m: values[m.group(1)], self.id)
-        reasons: list[str] = []
-
-        def reason(key: str, message: str, fix: str, *, kept: bool = False) -> None:
-            reasons.append(message)
-
-        _ID.check(card_id, "id", reason)
-        if reasons:
-            report(
-                (self.placeholders or self.path_parts)[0],
-                f"makes the id `{excerpt(card_id)}` (`id: {self.id}`), which {reasons[0]}",
-                "Correct the value, or the `id` template of this format in mkdocs.yml "
-                f"(`{self.where}.id`).",
-            )
-            return None
-        return card_id
+        return fill_id(self.id, self.path_pattern, self.where, data, source, path, report)
 
     def _required(
         self, data: dict[Any, Any], key: str, role: str, what: str, report: Report
     ) -> Any:
-        """The value at `key`, which the card's `role` comes from; None, reported, when it is
-        missing, empty or unreadable (`what` is what to write there)."""
-        present, value = _lookup(data, key)
-        if not present or value is None:
-            report(
-                key,
-                f"{'is missing' if not present else 'has no value'}, and {role} in "
-                f"`{self.where}` of mkdocs.yml).",
-                f"Write {what} after `{_leaf(key)}:`.",
-            )
-            return None
-        if isinstance(value, Unreadable):
-            report(key, *value.describe())
-            return None
-        return value
+        return required(data, key, f"{role} in `{self.where}` of mkdocs.yml)", what, report)
 
     def _stage(self, data: dict[Any, Any]) -> str | None:
         """The stage of the scale the file's level key says (None without a scale)."""
-        value = _lookup(data, self.level)[1]
+        value = lookup(data, self.level)[1]
         return (
             value if self.scale and isinstance(value, str) and value in dict(self.scale) else None
         )
@@ -286,7 +233,7 @@ class MappedFormat:
         it, whatever the case, spaces or punctuation of the file)."""
         if not self.closed:
             return None
-        present, value = _lookup(data, self.level)
+        present, value = lookup(data, self.level)
         if not present or not isinstance(value, str):
             return None
         return value if value in self.closed else near_miss(value, self.closed)
@@ -321,7 +268,7 @@ class MappedFormat:
         scale_key = f"`{self.where}.scale`"
         if near is not None:
             message += f"; `{near}` differs from it only in case, spaces or punctuation"
-            fix = f"Write `{_leaf(self.level)}: {near}`, or add `{excerpt(value)}` to {scale_key}."
+            fix = f"Write `{leaf(self.level)}: {near}`, or add `{excerpt(value)}` to {scale_key}."
         else:
             # Only a near miss is suggested: the closest spelling of another word (`disabled`
             # and `stable`) would mark a component with a stage it does not have.
@@ -334,7 +281,7 @@ class MappedFormat:
     ) -> tuple[str, ...]:
         out: list[str] = []
         for key in keys:
-            present, value = _lookup(data, key)
+            present, value = lookup(data, key)
             if not present or value is None:
                 continue
             if isinstance(value, Unreadable):
@@ -446,24 +393,11 @@ def _card_format(mapped: MappedFormat) -> CardFormat:
         locate=mapped.locate,
         write=mapped.write,
         schema=mapped.schema,
+        approvals=mapped.approvals,
     )
 
 
 _LISTS = ("owners", "reviewers", "tags")
-
-
-def _lookup(data: dict[Any, Any], key: str) -> tuple[bool, Any]:
-    """(present, value) of a key path through nested mappings."""
-    node: Any = data
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
-
-
-def _leaf(key: str) -> str:
-    return re.sub(r"(\[\d+\])+$", "", key).rsplit(".", 1)[-1]
 
 
 def _yaml_lines(tree: dict[str, Any], depth: int) -> list[str]:
@@ -477,15 +411,6 @@ def _yaml_lines(tree: dict[str, Any], depth: int) -> list[str]:
     return out
 
 
-def file_kind(path: str) -> str:
-    """How a file of a format is read, from its name: `markdown` (YAML front matter, then the
-    card's text), `json`, or `yaml`."""
-    lower = path.lower()
-    if lower.endswith((".md", ".markdown")):
-        return "markdown"
-    return "json" if lower.endswith(".json") else "yaml"
-
-
 _LOOSE = re.compile(r"[\W_]+")
 
 
@@ -496,21 +421,6 @@ def near_miss(value: str, stages: dict[str, int] | Sequence[str]) -> str | None:
     if not loose:
         return None
     return next((s for s in stages if _LOOSE.sub("", s.casefold()) == loose), None)
-
-
-def _load_json(source: str) -> Any:
-    """A JSON document, each object with the keys written twice in it listed under
-    `DUPLICATES`, as the YAML loader lists them: `json` itself keeps the last one silently."""
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[Any, Any]:
-        out: dict[Any, Any] = {}
-        for key, value in items:
-            if key in out:
-                out.setdefault(DUPLICATES, []).append(key)
-            out[key] = value
-        return out
-
-    return json.loads(source, object_pairs_hook=pairs)
 
 
 def _joined(line: str, body: str) -> str:

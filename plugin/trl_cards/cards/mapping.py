@@ -5,8 +5,10 @@ of keys declared once (`FORMAT_OPTIONS`, read by `options.read_record`) into a `
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
+from .approvals import STAGE, ApprovalFiles
 from .border import described, excerpt
 from .formats import CardFormat
 from .id_template import PATH_PARTS, PLACEHOLDER
@@ -144,6 +146,60 @@ def _path_pattern(value: object, where: str) -> str:
     return value
 
 
+def _approver_key(value: object, where: str) -> str:
+    _key(value.replace(STAGE, "stage") if isinstance(value, str) else value, where)
+    return str(value)
+
+
+APPROVAL_OPTIONS = (
+    Option(
+        "files",
+        "Glob(s) of the approval files, relative to mkdocs.yml "
+        "(`keps/prod-readiness/**/*.yaml`). They are never cards.",
+        _globs,
+        required=True,
+    ),
+    Option(
+        "id",
+        "The id of the card a file approves, as a template of its keys and path, as a "
+        "format's `id`: `KEP-{kep-number}`.",
+        _id_template,
+        required=True,
+    ),
+    Option(
+        "approver",
+        "The key of the approvers (text or a list of text). With `{stage}` in it, a key per "
+        "stage of the scale (`{stage}.approver` reads `beta.approver`); without it, `stage` "
+        "names the key of the stage approved.",
+        lambda value, where: _approver_key(value, where),
+        required=True,
+    ),
+    Option(
+        "stage", "The key that names the stage a file approves (a file per approval).", _key, None
+    ),
+    Option(
+        "path_pattern",
+        "A regular expression with named groups for the id, as a format's `path_pattern`.",
+        lambda value, where: _path_pattern(value, where),
+        None,
+    ),
+)
+"""The keys of `approvals` of a format, declared once: validation and the docs' table."""
+
+
+def _approvals(value: object, where: str) -> ApprovalFiles:
+    read: dict[str, Any] = read_record(APPROVAL_OPTIONS, value, where, "approvals")
+    approver = read["approver"]
+    if (STAGE in approver) == (read["stage"] is not None):
+        raise FormatError(
+            f"`{where}` in mkdocs.yml must have either `{{stage}}` in `approver` (a key per "
+            "stage) or a `stage` key (a file per approval), not "
+            + ("both." if read["stage"] is not None else "neither."),
+            'Write `approver: "{stage}.approver"`, or `stage: stage` with `approver: approver`.',
+        )
+    return ApprovalFiles(stages=(), where=where, **read)
+
+
 FORMAT_OPTIONS = (
     Option(
         "files",
@@ -218,6 +274,15 @@ FORMAT_OPTIONS = (
         _path_pattern,
         None,
     ),
+    Option(
+        "approvals",
+        "Other files of the repository that name who approved a component into a stage, "
+        "joined to its card by id (see [Approvals](#approvals)): `files`, `id`, `approver`, "
+        "and `stage` for a file per approval. A change into a stage they approve shows who "
+        "approved it, and when the approval was committed.",
+        _approvals,
+        None,
+    ),
 )
 """The keys of an entry of `formats`, declared once: validation and the docs' table."""
 
@@ -246,6 +311,22 @@ def read_formats(value: object, where: str = "formats") -> tuple[CardFormat, ...
         except OptionError as error:  # the shape of the entry itself
             raise FormatError(error.message, error.fix) from None
         mapped = MappedFormat(**read, where=at)
+        if mapped.approvals is not None:
+            if not mapped.scale:
+                raise FormatError(
+                    f"`{at}.approvals` in mkdocs.yml needs `{at}.scale`: an approval names a "
+                    "stage.",
+                    "Give the format its stages: `scale: {alpha: 4, beta: 6, stable: 8}`.",
+                )
+            shared = set(mapped.files) & set(mapped.approvals.files)
+            if shared:
+                raise FormatError(
+                    f"`{at}.approvals.files` in mkdocs.yml: `{sorted(shared)[0]}` is read as "
+                    "cards by `files` already.",
+                    "Give the approval files globs of their own.",
+                )
+            stages = tuple(stage for stage, _ in mapped.scale)
+            mapped = replace(mapped, approvals=replace(mapped.approvals, stages=stages))
         both = sorted(set(mapped.closed) & {stage for stage, _ in mapped.scale})
         if both:
             raise FormatError(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..cards.formats import card_patterns
+from ..cards.formats import history_patterns
 from ..cards.globs import literal_folder, matches
 from ..model.settings import Settings
 
@@ -32,7 +32,7 @@ def watched(settings: Settings, files: Sequence[str]) -> list[tuple[Path, bool]]
             mine = [f.removeprefix(label) for f in files if f.startswith(label)]
             folders.append((settings.path(source.path), source.include, mine))
     for folder, include, cards in folders:
-        out += watched_folders(folder, card_patterns(include, settings.formats), cards)
+        out += watched_folders(folder, history_patterns(include, settings.formats), cards)
     return out
 
 

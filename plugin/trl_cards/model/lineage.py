@@ -13,11 +13,12 @@ from pathlib import Path
 
 from ..cards.card import Card
 from ..cards.collection import DEFAULT_INCLUDE, Claim, printable_path
-from ..cards.formats import CardFormat, card_patterns, format_for
+from ..cards.formats import CardFormat, approvals_for, format_for, history_patterns
 from ..cards.problem import Problem, Severity
 from ..history.clock import DEFAULT_ZONE, history_in_zone, time_zone
 from ..history.repository import read_history
 from ..history.revisions import Damage, RepoHistory, Revision
+from .approvals import join_approvals
 from .transitions import CardHistory, CardRevision, IdChange, card_history
 
 
@@ -42,7 +43,9 @@ def build_histories(
     When two live files hold one id, the one that has held it longer keeps the key.
     """
     out: dict[str, CardHistory] = {}
-    lineages = trace_lineages(history, ignore_revs, base, formats=formats)
+    lineages, _ = join_approvals(
+        trace_lineages(history, ignore_revs, base, formats=formats), history, formats, base
+    )
     for traced in sorted(lineages, key=_claim_order):
         out.setdefault(traced.card_id, traced)
     return out
@@ -102,7 +105,7 @@ def trace_lineages(
     ended: list[_Lineage] = []
     for revision in _deletions_first(history.revisions):
         # A path that is not UTF-8 is shown escaped: pages and links must be able to name it.
-        relative = printable_path(_relative(revision.path, base))
+        relative = printable_path(relative_path(revision.path, base))
         path = label + relative
         if revision.deleted:
             lineage = alive.pop(revision.path, None)
@@ -111,6 +114,8 @@ def trace_lineages(
                 lineage.last_path, lineage.ended_at = revision.path, revision.landed.sha
                 ended.append(lineage)
             continue
+        if approvals_for(relative, formats) is not None:
+            continue  # an approval file is never a card (`approvals.join_approvals` reads it)
         reader = format_for(relative, formats)
         quick = reader.quick(revision.text, path) if revision.text is not None else None
         entry = CardRevision(revision, path, quick, reader)
@@ -248,7 +253,8 @@ def _lineage_history(
     )
 
 
-def _relative(path: str, base: str) -> str:
+def relative_path(path: str, base: str) -> str:
+    """A repository path relative to the MkDocs project at `base` (a path prefix)."""
     return path[len(base) :] if base and path.startswith(base) else path
 
 
@@ -277,7 +283,7 @@ def load_histories(
     Dates are in `timezone` (an IANA name), as on the site. `formats` are card formats of the
     site's own (`mapping.read_formats`): their files are read too.
     """
-    patterns = card_patterns(include, formats)
+    patterns = history_patterns(include, formats)
     history = read_history(directory, patterns, allow_incomplete=allow_incomplete)
     history = history_in_zone(history, time_zone(timezone))
     return build_histories(history, ignore_revs, project_base(history.root, directory), formats)

@@ -19,11 +19,12 @@ from pathlib import Path
 
 from ..cards.border import RefusedError, read_regular_file
 from ..cards.collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, CardFiles, parse_cards, read_cards
-from ..cards.formats import CardFormat, card_patterns
+from ..cards.formats import CardFormat, history_patterns
 from ..cards.problem import FixableError, Problem, Severity
 from ..history.cache import read_history_cached
 from ..history.clock import history_in_zone, zone_name
 from ..history.revisions import HistoryError, RepoHistory
+from .approvals import join_approvals
 from .exports import ExportError, read_export
 from .lineage import project_base, project_folders, read_ignore_revs, trace_lineages
 from .repositories import RepoLinks, repo_links
@@ -56,6 +57,8 @@ class Lineages:
     zone: str
     traced: tuple[CardHistory, ...]
     formats: tuple[CardFormat, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    """The problems of the approval files whose approvals were joined to `traced`."""
 
     @property
     def key(self) -> tuple[frozenset[str], str, str, tuple[CardFormat, ...]]:
@@ -168,10 +171,17 @@ def read_repository(
     if previous is not None and unmoved and previous.lineages.key == traced_from:
         lineages = previous.lineages
     else:
-        traced = trace_lineages(
-            history, ignore_revs, base, retired=True, label=label, formats=reading.formats
+        traced, joined = join_approvals(
+            trace_lineages(
+                history, ignore_revs, base, retired=True, label=label, formats=reading.formats
+            ),
+            history,
+            reading.formats,
+            base,
+            label,
+            repository.exclude,
         )
-        lineages = Lineages(ignore_revs, base, zone, traced, reading.formats)
+        lineages = Lineages(ignore_revs, base, zone, traced, reading.formats, joined)
     if repository.edit_uri is not None or repository.own:
         links = repo_links(repository.url, repository.edit_uri, repository.commit_url, base)
     else:
@@ -192,7 +202,7 @@ def read_repository(
         tuple(project_folders(history.submodules, base, label)),
         str(folder),
         repository.url,
-        problems + damage,
+        problems + lineages.problems + damage,
     )
 
 
@@ -215,7 +225,7 @@ def _read_history(
     try:
         history = read_history_cached(
             repository.folder,
-            card_patterns(repository.include, reading.formats),
+            history_patterns(repository.include, reading.formats),
             allow_incomplete=reading.allow_incomplete,
             previous=previous,
             cache=repository.cache,
@@ -282,8 +292,19 @@ def read_exported(path: Path, reading: Reading) -> SourceRecord:
     label = export.name + "/"
     history = history_in_zone(export.history, reading.zone)
     branch = export.branch or history.branch
-    traced = trace_lineages(
-        history, export.ignore_revs, export.base, retired=True, label=label, formats=reading.formats
+    traced, joined = join_approvals(
+        trace_lineages(
+            history,
+            export.ignore_revs,
+            export.base,
+            retired=True,
+            label=label,
+            formats=reading.formats,
+        ),
+        history,
+        reading.formats,
+        export.base,
+        label,
     )
     return SourceRecord(
         export.name,
@@ -296,11 +317,13 @@ def read_exported(path: Path, reading: Reading) -> SourceRecord:
             zone_name(reading.zone),
             traced,
             reading.formats,
+            joined,
         ),
         source_links(export.url, branch, export.commit_url, export.base),
         tuple(label + s for s in export.submodules),
         str(path),
         export.url,
+        joined,
     )
 
 

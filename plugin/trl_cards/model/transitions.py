@@ -148,7 +148,10 @@ class Transition:
     @property
     def gate(self) -> str:
         """What the change's gate says, in words: `next stage` (a `staged` advance),
-        `reviewed`, `skipped gate`, or nothing for an entry."""
+        `reviewed`, `approved` (by a format's approval file), `skipped gate`, or nothing for an
+        entry."""
+        if self.review is not None and self.review.commit is not None:
+            return "approved"
         if self.staged:
             return "next stage"
         if not self.gated:

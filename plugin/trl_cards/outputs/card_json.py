@@ -137,6 +137,14 @@ def cards_json(
                         "switchback_kind": t.switchback_kind,
                         "reviewed": t.reviewed if t.gated else None,
                         "staged": t.staged,
+                        "approval": None
+                        if t.review is None or t.review.commit is None
+                        else {
+                            "approvers": list(t.review.reviewers),
+                            "date": t.review.date.isoformat(),
+                            "commit": t.review.commit,
+                            "file": t.review.record,
+                        },
                         "commit": t.revision.revision.authored.sha,
                         "landed_commit": t.revision.landed.sha,
                         "author": t.revision.revision.authored.author,
