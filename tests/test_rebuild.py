@@ -3,14 +3,17 @@ the pages the edit changes, and the pipeline reads nothing of git while HEAD sta
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from conftest import SiteRepo, card
+from conftest import SiteRepo, card, review
 from trl_cards.model.pipeline import Settings, build_project
+from trl_cards.outputs.made import Memo
+from trl_cards.outputs.registry import build_outputs
 
 
 def _serve_build(site_repo: SiteRepo, site: Path) -> None:
@@ -81,3 +84,63 @@ def test_a_rebuild_with_head_unmoved_reuses_the_lineages(site_repo: SiteRepo) ->
     moved = build_project(Settings(site_repo.path), previous=again)
     assert moved.lineages is not first.lineages
     assert [t.to_level for t in moved.histories["A1"].transitions] == [2, 3]
+
+
+def _team_card(card_id: str, level: int, **change: str) -> str:
+    """A card with owners, tags, a review and a body, each of which a test can change."""
+    fields = {
+        "name": f"Component {card_id}",
+        "owners": "[Ana, Raj]",
+        "tags": "[vision, edge]" if card_id != "C4" else "[vision]",
+        "decision": "advance",
+        "body": "A component.",
+    } | change
+    extra = (
+        f"owners: {fields['owners']}\ntags: {fields['tags']}\nreviews:\n"
+        + review(level - 1, level, "2024-03-01", fields["decision"])
+    )
+    return card(card_id, level, name=fields["name"], extra=extra, body=fields["body"] + "\n")
+
+
+@pytest.mark.parametrize(
+    ("field", "edit"),
+    [
+        ("name", {"name": "Renamed"}),
+        ("level", {}),
+        ("owners", {"owners": "[Ana, Lee]"}),
+        ("tags", {"tags": "[edge, lidar]"}),
+        ("review", {"decision": "hold"}),
+        ("body", {"body": "## TL;DR\nNow a detector."}),
+    ],
+)
+def test_an_edit_of_any_field_rebuilds_what_a_fresh_build_makes(
+    site_repo: SiteRepo, field: str, edit: dict[str, str]
+) -> None:
+    """What the memo gives back after an edit equals what a build without it makes: every
+    page, feed and the card JSON, whichever field changed."""
+    for n in range(1, 6):
+        site_repo.write(f"cards/c{n}/TRL.md", _team_card(f"C{n}", n + 1))
+    site_repo.commit("Five cards")
+    site_repo.write("cards/c2/TRL.md", _team_card("C2", 4))
+    site_repo.commit("C2 advances")
+    memo = Memo()
+    project = build_project(Settings(site_repo.path))
+    build_outputs(project, memo)
+    level = 5 if field == "level" else 4
+    site_repo.write("cards/c2/TRL.md", _team_card("C2", level, **edit))
+    project = build_project(Settings(site_repo.path), previous=project)
+    recalled = build_outputs(project, memo).files
+    fresh = build_outputs(project).files
+    assert recalled.keys() == fresh.keys()
+    differ = [path for path in fresh if recalled[path] != fresh[path]]
+    assert differ == []
+    assert any("Renamed" in str(c) for c in fresh.values()) == (field == "name")
+    # Each card's JSON is encoded apart and joined: the text is what `json.dumps` writes.
+    text = str(recalled[project.site.urls.card_json()])
+    assert text == json.dumps(json.loads(text), indent=1, ensure_ascii=False) + "\n"
+
+
+def test_the_card_json_of_no_cards_is_what_json_writes(site_repo: SiteRepo) -> None:
+    text = str(build_outputs(build_project(Settings(site_repo.path))).files["api/cards.json"])
+    assert json.loads(text)["cards"] == []
+    assert text == json.dumps(json.loads(text), indent=1, ensure_ascii=False) + "\n"

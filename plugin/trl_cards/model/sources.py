@@ -87,6 +87,9 @@ class SourceRecord:
     """The repository's web view."""
     problems: tuple[Problem, ...] = ()
     """What is wrong with the source as a whole (damage, an export it refused)."""
+    zoned: tuple[object, RepoHistory] | None = None
+    """The history in the site's zone, and what it was put there for (the zone and the day):
+    the next build reuses it while HEAD has not moved (moving 50,000 commits takes 0.1 s)."""
 
     @property
     def traced(self) -> tuple[CardHistory, ...]:
@@ -162,11 +165,15 @@ def read_repository(
         )
     files = read_cards(folder, repository.include, repository.exclude, label, reading.formats)
     raw = _read_history(repository, reading, previous.history if previous else None, say, where)
-    history = history_in_zone(raw, reading.zone)
+    unmoved = raw.read is not None and raw.read.mode == "unchanged"
+    zone = zone_name(reading.zone)
+    zoned_for = (zone, dt.datetime.now(dt.timezone.utc).date())
+    if unmoved and previous is not None and previous.zoned and previous.zoned[0] == zoned_for:
+        history = previous.zoned[1]
+    else:
+        history = history_in_zone(raw, reading.zone)
     base = project_base(history.root, folder)
     ignore_revs, problems = _ignore_revs(folder, repository.ignore_revs_file, where)
-    zone = zone_name(reading.zone)
-    unmoved = raw.read is not None and raw.read.mode == "unchanged"
     traced_from = (ignore_revs, base, zone, reading.formats)
     if previous is not None and unmoved and previous.lineages.key == traced_from:
         lineages = previous.lineages
@@ -203,6 +210,7 @@ def read_repository(
         str(folder),
         repository.url,
         problems + lineages.problems + damage,
+        (zoned_for, history),
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from ..cards.card import Card
 from ..cards.collection import Collection, printable_path, read_card_file
 from ..cards.levels import level
 from ..history.revisions import RepoHistory
@@ -19,11 +20,12 @@ from ..model.lineage import project_folders
 from ..model.pipeline import Project
 from ..model.site import Site
 from ..model.transitions import CardHistory
+from .made import Memo
 
 EXPORT_VERSION = 1
 
 
-def project_json(project: Project) -> str:
+def project_json(project: Project, memo: Memo | None = None) -> str:
     """The export of a project (`build_project`, `trl_cards.load_project`), as the site
     writes it to `api/cards.json`."""
     return cards_json(
@@ -32,6 +34,7 @@ def project_json(project: Project) -> str:
         project.site,
         project.now,
         project.analytics.systems,
+        memo,
     )
 
 
@@ -88,75 +91,88 @@ def cards_json(
     site: Site,
     generated: dt.datetime,
     systems: Mapping[str, System] | None = None,
+    memo: Memo | None = None,
 ) -> str:
     """The export, as stable, sorted JSON text (documented in docs/export.md). `systems` are
-    the analytics' systems (`Project.analytics.systems`)."""
+    the analytics' systems (`Project.analytics.systems`); `memo` keeps each card's text for
+    the next build (`mkdocs serve`), which encodes again only the cards that changed."""
     systems = systems or {}
-    cards = []
+    texts = []
     for card in collection.cards:
         system = systems.get(card.id)
         history = histories.get(card.id, CardHistory(card.id))
-        url = site.urls.url(site.urls.card(card.id))
-        cards.append(
+        inputs = (card, history, system, site)
+        text: str | None = memo.recall("card json", card.id, inputs) if memo else None
+        if text is None:
+            encoded = json.dumps(_card(card, history, system, site), indent=1, ensure_ascii=False)
+            text = "  " + encoded.replace("\n", "\n  ")  # in `cards`, two deeper
+            if memo is not None:
+                memo.keep("card json", card.id, inputs, text)
+        texts.append(text)
+    cards = "[\n" + ",\n".join(texts) + "\n ]" if texts else "[]"
+    # As `json.dumps(document, indent=1)` writes it; a card's text is made once per edit.
+    return (
+        f'{{\n "version": {EXPORT_VERSION},\n "generated": '
+        f"{json.dumps(generated.isoformat(timespec='seconds'))},\n"
+        f' "cards": {cards}\n}}\n'
+    )
+
+
+def _card(card: Card, history: CardHistory, system: System | None, site: Site) -> dict[str, Any]:
+    """One card of the export."""
+    url = site.urls.url(site.urls.card(card.id))
+    return {
+        "id": card.id,
+        "name": card.name,
+        "path": card.path,
+        "repository": site.repository_of(card.path),
+        "url": url,
+        "level": card.level,
+        "phase": level(card.level).phase.key,
+        "owners": list(card.owners),
+        "tags": list(card.tags),
+        "coupled": list(card.coupled),
+        "parts": list(card.parts),
+        "system_level": system.level if system else None,
+        "system_held_by": system.held_by if system else None,
+        "history_incomplete": history.incomplete,
+        "history_damage": history.damage.message if history.damage else None,
+        "former_ids": [c.from_id for c in history.id_changes],
+        "stage": card.stage,
+        "closed": card.closed,
+        "closures": [
             {
-                "id": card.id,
-                "name": card.name,
-                "path": card.path,
-                "repository": site.repository_of(card.path),
-                "url": url,
-                "level": card.level,
-                "phase": level(card.level).phase.key,
-                "owners": list(card.owners),
-                "tags": list(card.tags),
-                "coupled": list(card.coupled),
-                "parts": list(card.parts),
-                "system_level": system.level if system else None,
-                "system_held_by": system.held_by if system else None,
-                "history_incomplete": history.incomplete,
-                "history_damage": history.damage.message if history.damage else None,
-                "former_ids": [c.from_id for c in history.id_changes],
-                "stage": card.stage,
-                "closed": card.closed,
-                "closures": [
-                    {
-                        "status": c.status,
-                        "date": c.date.isoformat(),
-                        "commit": c.revision.revision.authored.sha,
-                    }
-                    for c in history.closures
-                ],
-                "transitions": [
-                    {
-                        "number": t.number,
-                        "from": t.from_level,
-                        "to": t.to_level,
-                        "from_stage": t.from_stage,
-                        "to_stage": t.to_stage,
-                        "date": t.date.isoformat(),
-                        "kind": t.kind,
-                        "switchback_kind": t.switchback_kind,
-                        "reviewed": t.reviewed if t.gated else None,
-                        "staged": t.staged,
-                        "approval": None
-                        if t.review is None or t.review.commit is None
-                        else {
-                            "approvers": list(t.review.reviewers),
-                            "date": t.review.date.isoformat(),
-                            "commit": t.review.commit,
-                            "file": t.review.record,
-                        },
-                        "commit": t.revision.revision.authored.sha,
-                        "landed_commit": t.revision.landed.sha,
-                        "author": t.revision.revision.authored.author,
-                        "url": f"{url}#{t.anchor}",
-                    }
-                    for t in history.transitions
-                ],
+                "status": c.status,
+                "date": c.date.isoformat(),
+                "commit": c.revision.revision.authored.sha,
             }
-        )
-    document: dict[str, Any] = {
-        "version": EXPORT_VERSION,
-        "generated": generated.isoformat(timespec="seconds"),
-        "cards": cards,
+            for c in history.closures
+        ],
+        "transitions": [
+            {
+                "number": t.number,
+                "from": t.from_level,
+                "to": t.to_level,
+                "from_stage": t.from_stage,
+                "to_stage": t.to_stage,
+                "date": t.date.isoformat(),
+                "kind": t.kind,
+                "switchback_kind": t.switchback_kind,
+                "reviewed": t.reviewed if t.gated else None,
+                "staged": t.staged,
+                "approval": None
+                if t.review is None or t.review.commit is None
+                else {
+                    "approvers": list(t.review.reviewers),
+                    "date": t.review.date.isoformat(),
+                    "commit": t.review.commit,
+                    "file": t.review.record,
+                },
+                "commit": t.revision.revision.authored.sha,
+                "landed_commit": t.revision.landed.sha,
+                "author": t.revision.revision.authored.author,
+                "url": f"{url}#{t.anchor}",
+            }
+            for t in history.transitions
+        ],
     }
-    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"

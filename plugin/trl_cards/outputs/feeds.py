@@ -58,9 +58,16 @@ def files(project: Project, memo: Memo) -> Made:
             project, urls.feed(), "Readiness: every transition and review", everything[:LATEST]
         )
     }
+    site_url = project.settings.site_url
     for card in project.collection.cards:
         path = urls.feed(card.id)
-        made[path] = _feed(project, path, f"{card.id} {card.name}: readiness", by_card[card.id])
+        found = by_card[card.id]
+        inputs = (card.id, card.name, found, None if found else project.now, site_url, urls)
+        last = memo.recall("card feeds", card.id, inputs)  # an edit writes its card's feed only
+        if last is None:
+            last = _feed(project, path, f"{card.id} {card.name}: readiness", found)
+            memo.keep("card feeds", card.id, inputs, last)
+        made[path] = last
     return Made(made)
 
 

@@ -44,7 +44,7 @@ class Output:
 
 
 def _card_json(project: Project, memo: Memo) -> Made:
-    text = project_json(project)
+    text = project_json(project, memo)
     return Made({project.site.urls.card_json(): text, LEGACY_CARD_JSON: text})
 
 

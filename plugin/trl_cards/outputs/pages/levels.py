@@ -17,6 +17,11 @@ def files(project: Project, memo: Memo) -> Made:
     for lvl in LEVELS:
         at_level = (c for c in project.open_cards if c.level == lvl.number)
         rows = card_rows(at_level, project)
+        inputs = (tuple(rows), site, env)
+        last = memo.recall("level pages", str(lvl.number), inputs)
+        if last is not None:  # an edit re-renders the pages of the levels it is at, was at
+            pages[site.urls.level(lvl.number)] = last
+            continue
         pages[site.urls.level(lvl.number)] = render_page(
             env,
             "level.md",
@@ -31,6 +36,7 @@ def files(project: Project, memo: Memo) -> Made:
             description=f"Level {lvl.number} {lvl.name} ({lvl.phase.name.lower()}): {lvl.tagline} "
             f"\u00b7 {counted(len(rows), 'component')} at this level",
         )
+        memo.keep("level pages", str(lvl.number), inputs, pages[site.urls.level(lvl.number)])
     return Made(pages)
 
 

@@ -19,6 +19,13 @@ def files(project: Project, memo: Memo) -> Made:
     pages = {}
     for index, period in enumerate(periods):
         here = site.urls.changes(period.end.slug)
+        before = periods[index - 1] if index else None
+        after = periods[index + 1] if index + 1 < len(periods) else None
+        inputs = (period, before and (before.end, before.levels), after and after.end, site, env)
+        last = memo.recall("milestone pages", period.end.slug, inputs)
+        if last is not None:  # an edit re-renders the periods it changed in, and the next
+            pages[here] = last
+            continue
         owners = sorted({o for c in period.changes for o in c.card.owners}, key=str.casefold)
         tags = sorted({t for c in period.changes for t in c.card.tags}, key=str.casefold)
         repositories = (
@@ -32,8 +39,8 @@ def files(project: Project, memo: Memo) -> Made:
             site=site,
             here=here,
             period=period,
-            before=periods[index - 1] if index else None,
-            after=periods[index + 1] if index + 1 < len(periods) else None,
+            before=before,
+            after=after,
             levels=LEVELS,
             kinds=CHANGE_KINDS,
             labels=CHANGE_LABELS,
@@ -42,6 +49,7 @@ def files(project: Project, memo: Memo) -> Made:
             + (f"from {period.start.name} " if period.start else "")
             + f"up to {period.end.name}",
         )
+        memo.keep("milestone pages", period.end.slug, inputs, pages[here])
     here = site.urls.milestones()
     pages[here] = render_page(
         env,

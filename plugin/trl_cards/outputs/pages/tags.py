@@ -26,6 +26,11 @@ def files(project: Project, memo: Memo) -> Made:
     for slug in sorted(names):
         rows = card_rows(cards[slug], project)
         here = site.urls.tag(names[slug][0])
+        inputs = (tuple(rows), tuple(names[slug]), site, env)
+        last = memo.recall("tag pages", slug, inputs)  # an edit re-renders its tags' pages only
+        if last is not None:
+            pages[here] = last
+            continue
         pages[here] = render_page(
             env,
             "tag.md",
@@ -38,6 +43,7 @@ def files(project: Project, memo: Memo) -> Made:
             phases=(),
             description=f"{counted(len(rows), 'component')} tagged {', '.join(names[slug])}",
         )
+        memo.keep("tag pages", slug, inputs, pages[here])
     here = site.urls.tags()
     listed = [(names[slug], len(cards[slug])) for slug in sorted(names)]
     pages[here] = render_page(
