@@ -27,6 +27,11 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("site_rss", "    peak RSS of (d)", "MiB"),
     ("plain", "(e) mkdocs build, same pages, no plugin", "s"),
     ("live", "(f) serve --dirty after a card edit", "s"),
+    ("live_level", "    after a level edit", "s"),
+    ("live_owners", "    after an owners edit", "s"),
+    ("live_tags", "    after a tags edit", "s"),
+    ("live_review", "    after a review edit", "s"),
+    ("live_body", "    after a body edit", "s"),
     ("plain_live", "(g) serve --dirty after a page edit", "s"),
     ("pages", "HTML pages of (d)", "pages"),
 )

@@ -407,15 +407,44 @@ def _child_live(project: Path, plain: int = 0) -> dict[str, float]:
             return time.perf_counter() - started
 
         rebuild()
+        text = original.decode("utf-8")
+        report: dict[str, float] = {}
         try:
             for n in range(3):
-                text = original.decode("utf-8")
                 key = "# " if plain else "name: "
                 edited.write_text(text.replace(key, f"{key}Edited {n} ", 1), encoding="utf-8")
                 seconds.append(rebuild())
+            for kind, change in () if plain else _FIELD_EDITS.items():
+                edited.write_bytes(original)
+                rebuild()
+                times = []
+                for n in range(3):
+                    changed = change(text, n)
+                    if changed == text:
+                        break  # the card has no such field
+                    edited.write_text(changed, encoding="utf-8")
+                    times.append(rebuild())
+                if times:
+                    report[kind] = sorted(times)[len(times) // 2]
         finally:
             edited.write_bytes(original)
-    return {"seconds": sorted(seconds)[1]}
+    return {"seconds": sorted(seconds)[1], **report}
+
+
+_FIELD_EDITS: dict[str, Callable[[str, int], str]] = {
+    "level": lambda t, n: re.sub(
+        r"^level: (\d)",
+        lambda m: f"level: {(int(m.group(1)) + 1 + n % 2) % 10}",
+        t,
+        count=1,
+        flags=re.M,
+    ),
+    "owners": lambda t, n: t.replace("owners: [", f'owners: ["Owner {n}", ', 1),
+    "tags": lambda t, n: t.replace("tags: [", f'tags: ["tag-{n}", ', 1),
+    "review": lambda t, n: t.replace('"decision": "', f'"decision": "edited {n} ', 1),
+    "body": lambda t, n: t.replace("## TL;DR\n", f"## TL;DR\nEdited {n}. ", 1),
+}
+"""(f) for each other kind of field: one edit of the first card, as a user makes it."""
 
 
 _CHILD_STEPS: dict[str, Callable[..., dict[str, float]]] = {
@@ -580,6 +609,7 @@ def _measurements(results: list[Result]) -> str:
         ["    peak RSS of (d)"],
         ["(e) mkdocs build, material + search, same pages, no plugin"],
         ["(f) serve --dirty rebuild after editing a card, trl-cards"],
+        ["    after an edit of: level / owners / tags / review / body"],
         ["(g) serve --dirty rebuild after editing a page, no plugin"],
         ["card revisions / distinct blobs (a) / blobs (b)"],
         ["HTML pages (d) / (e), of which in search"],
@@ -601,6 +631,11 @@ def _measurements(results: list[Result]) -> str:
             rss(r.plugin_site),
             seconds(r.plain_site),
             seconds(r.plugin_live),
+            " / ".join(
+                f"{r.plugin_live.report[k]:.2f}" if k in r.plugin_live.report else "-"
+                for k in _FIELD_EDITS
+            )
+            + " s",
             seconds(r.plain_live),
             f"{history['revisions']:,.0f} / {history['blobs']:,.0f} / {floor['blobs']:,.0f}",
             f"{d.pages:,} / {e.pages:,}, {d.searched:,} / {e.searched:,}",
@@ -622,6 +657,7 @@ def _figures(result: Result) -> dict[str, float]:
         "site_rss": result.plugin_site.peak_rss / _MIB,
         "plain": result.plain_site.seconds,
         "live": result.plugin_live.seconds,
+        **{f"live_{k}": v for k, v in result.plugin_live.report.items() if k in _FIELD_EDITS},
         "plain_live": result.plain_live.seconds,
         "pages": float(result.plugin_shape.pages),
     }
@@ -669,6 +705,9 @@ def _targets(results: list[Result]) -> str:
     check("d/e, large", _site_ratio(large) if large else None, "<=", 1.5)
     live = large.plugin_live.seconds if large else None
     check("(f) live preview after a card edit, large", live, "<=", 2, unit=" s")
+    for kind in _FIELD_EDITS:
+        edited = large.plugin_live.report.get(kind) if large else None
+        check(f"(f) after a {kind} edit, large", edited, "<=", 2, unit=" s")
     rss = large.plugin_site.peak_rss / _MIB if large else None
     check("peak RSS of (d), large", rss, "<", 400, unit=" MiB")
     for step, pick in (("a", _history_seconds), ("d", _plugin_site_seconds)):
