@@ -707,7 +707,8 @@ def _targets(results: list[Result]) -> str:
     check("(f) live preview after a card edit, large", live, "<=", 2, unit=" s")
     for kind in _FIELD_EDITS:
         edited = large.plugin_live.report.get(kind) if large else None
-        check(f"(f) after a {kind} edit, large", edited, "<=", 2, unit=" s")
+        article = "an" if kind[0] in "aeiou" else "a"
+        check(f"(f) after {article} {kind} edit, large", edited, "<=", 2, unit=" s")
     rss = large.plugin_site.peak_rss / _MIB if large else None
     check("peak RSS of (d), large", rss, "<", 400, unit=" MiB")
     for step, pick in (("a", _history_seconds), ("d", _plugin_site_seconds)):

@@ -430,20 +430,28 @@ def test_systems_on_the_dashboard_and_card_pages(site_repo: SiteRepo) -> None:
     assert exported["R1.1"]["system_level"] is None
 
 
-def test_search_indexes_the_card_not_its_chart(site_repo: SiteRepo) -> None:
+def test_search_indexes_the_card_not_its_listings(site_repo: SiteRepo) -> None:
     for level in (2, 3):
-        site_repo.write("cards/p/TRL.md", card("P1", level))
+        site_repo.write("cards/p/TRL.md", card("P1", level, extra="tags: [vision]\n"))
         site_repo.commit(f"P1 at {level}")
     build = site_repo.build(strict=True)
     docs = build.search_docs()
     history = [d for d in docs if d["location"] == "readiness/cards/P1/#level-history"]
     assert len(history) == 1
     text = history[0]["text"]
-    assert "first record" in text and "advance" in text  # the transitions table is searchable
-    # The chart's band names, axis labels and legend are not.
+    # Neither the transitions table (dates, commits, authors) nor the chart is text to find
+    # the card by: its own fields and sections are.
+    assert "first record" not in text and "advance" not in text
     assert "Prototyping" not in text and "ResearchPrototyping" not in text
     assert "first record, or a change through its gate" in build.page("readiness/cards/P1/")
-    assert "first record, or a change through its gate" not in text
+    assert "first record, or a change through its gate" not in json.dumps(docs)
+    # Pages that only list cards are left out: a search for P1 finds its page alone.
+    with_p1 = {d["location"].split("#")[0] for d in docs if "P1" in d["text"] + d["title"]}
+    assert with_p1 == {"readiness/cards/P1/"}, with_p1
+    locations = {d["location"].split("#")[0] for d in docs}
+    assert "readiness/" not in locations and "readiness/tags/vision/" not in locations
+    level = next(d for d in docs if d["location"] == "readiness/levels/3/")
+    assert "System development" in level["title"] and "Gated review" in level["text"]
 
 
 def test_search_snippets_keep_the_fields_apart(site_repo: SiteRepo) -> None:

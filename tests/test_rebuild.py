@@ -95,9 +95,8 @@ def _team_card(card_id: str, level: int, **change: str) -> str:
         "decision": "advance",
         "body": "A component.",
     } | change
-    extra = (
-        f"owners: {fields['owners']}\ntags: {fields['tags']}\nreviews:\n"
-        + review(level - 1, level, "2024-03-01", fields["decision"])
+    extra = f"owners: {fields['owners']}\ntags: {fields['tags']}\nreviews:\n" + review(
+        level - 1, level, "2024-03-01", fields["decision"]
     )
     return card(card_id, level, name=fields["name"], extra=extra, body=fields["body"] + "\n")
 
