@@ -25,6 +25,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("floor", "(b) git floor", "s"),
     ("site", "(d) mkdocs build with trl-cards", "s"),
     ("site_rss", "    peak RSS of (d)", "MiB"),
+    ("site_size", "    site size of (d)", "MiB"),
+    ("search_index", "    its search index, gzip", "KiB"),
     ("plain", "(e) mkdocs build, same pages, no plugin", "s"),
     ("live", "(f) serve --dirty after a card edit", "s"),
     ("live_level", "    after a level edit", "s"),

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import json
 import logging
 import os
@@ -117,6 +118,10 @@ class SiteShape:
     """Average size of their article (the page's own content), in bytes."""
     searched: int
     """Pages in the search index."""
+    site_bytes: int = 0
+    """The whole site folder, every file."""
+    index_bytes: int = 0
+    """The search index, as written and gzipped (what a first load fetches)."""
 
 
 @dataclass(frozen=True)
@@ -568,12 +573,15 @@ def _site_shape(site: Path, folder: str) -> SiteShape:
         text = page.read_text(encoding="utf-8")
         match = _ARTICLE.search(text)
         sizes.append(len((match[1] if match else text).encode()))
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    raw = (site / "search" / "search_index.json").read_bytes()
+    index = json.loads(raw)
     searched = {doc["location"].split("#")[0] for doc in index["docs"]}
     return SiteShape(
         pages=len(sizes),
         article=sum(sizes) // max(len(sizes), 1),
         searched=sum(1 for location in searched if location.startswith(folder + "/")),
+        site_bytes=sum(p.stat().st_size for p in site.rglob("*") if p.is_file()),
+        index_bytes=len(gzip.compress(raw)),
     )
 
 
@@ -607,6 +615,7 @@ def _measurements(results: list[Result]) -> str:
         ["(c) per card: git log --follow + git show per revision"],
         ["(d) mkdocs build, material + search + trl-cards"],
         ["    peak RSS of (d)"],
+        ["    site size of (d); its search index, gzip"],
         ["(e) mkdocs build, material + search, same pages, no plugin"],
         ["(f) serve --dirty rebuild after editing a card, trl-cards"],
         ["    after an edit of: level / owners / tags / review / body"],
@@ -629,6 +638,7 @@ def _measurements(results: list[Result]) -> str:
             _per_card_seconds(r.per_card),
             seconds(r.plugin_site),
             rss(r.plugin_site),
+            f"{d.site_bytes / _MIB:,.0f} MiB; {d.index_bytes / 1024:,.0f} KiB",
             seconds(r.plain_site),
             seconds(r.plugin_live),
             " / ".join(
@@ -655,6 +665,8 @@ def _figures(result: Result) -> dict[str, float]:
         "floor": result.floor.seconds,
         "site": result.plugin_site.seconds,
         "site_rss": result.plugin_site.peak_rss / _MIB,
+        "site_size": result.plugin_shape.site_bytes / _MIB,
+        "search_index": result.plugin_shape.index_bytes / 1024,
         "plain": result.plain_site.seconds,
         "live": result.plugin_live.seconds,
         **{f"live_{k}": v for k, v in result.plugin_live.report.items() if k in _FIELD_EDITS},
@@ -711,6 +723,11 @@ def _targets(results: list[Result]) -> str:
         check(f"(f) after {article} {kind} edit, large", edited, "<=", 2, unit=" s")
     rss = large.plugin_site.peak_rss / _MIB if large else None
     check("peak RSS of (d), large", rss, "<", 400, unit=" MiB")
+    rss = huge.plugin_site.peak_rss / _MIB if huge else None
+    check("peak RSS of (d), huge", rss, "<", 1024, unit=" MiB")
+    for r in results:  # docs/reading.md: 500 KB as sent per 1,000 components
+        per_thousand = r.plugin_shape.index_bytes / 1000 / (r.size.cards / 1000)
+        check(f"search index per 1,000 cards, {r.size.name}", per_thousand, "<=", 500, " kB")
     for step, pick in (("a", _history_seconds), ("d", _plugin_site_seconds)):
         ratio = pick(huge) / pick(large) if huge and large else None
         check(f"time of ({step}), huge/large", ratio, "<=", 12)
