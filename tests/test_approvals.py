@@ -16,7 +16,7 @@ import yaml
 
 from conftest import SiteRepo, trl_cards
 from gitrepo import GitRepo
-from trl_cards.cards.mapping import FormatError, read_formats
+from trl_cards.cards.mapping import APPROVAL_OPTIONS, FormatError, read_formats
 from trl_cards.model.pipeline import Project, Settings, build_project
 
 BOB = ("Bob Approver", "bob@example.org")
@@ -275,4 +275,6 @@ def test_the_approval_docs_show_both_shapes() -> None:
     text = (Path(__file__).parents[1] / "docs" / "formats.md").read_text(encoding="utf-8")
     section = text.split("## Approvals", 1)[1]
     assert '"{stage}.approver"' in section and "stage: stage" in section
+    for option in APPROVAL_OPTIONS:
+        assert f"| `{option.name}` | {'yes' if option.required else 'no'} |" in section
     assert "approved by @jpbetz in" in section

@@ -16,7 +16,7 @@ from .levels import HIGHEST, LOWEST
 from .mapped import MappedFormat
 from .options import Option, OptionError, read_record
 
-__all__ = ["FORMAT_OPTIONS", "FormatError", "read_formats"]
+__all__ = ["APPROVAL_OPTIONS", "FORMAT_OPTIONS", "FormatError", "read_formats"]
 
 
 class FormatError(OptionError):
