@@ -17,21 +17,16 @@ raises: what a file does not say is a problem of that file, which costs no card.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from .border import described, excerpt
 from .grading import Found
 from .id_template import fill_id
-from .keys import file_kind, leaf, load_json, lookup
+from .keys import Unloadable, leaf, load_document, lookup
 from .kinds import ListOf, Report, Text
 from .problem import Problem, Severity
-from .trl import MAX_FILE_CHARS
-from .yamldoc import load_yaml, split_front_matter, yaml_error
 
 __all__ = ["STAGE", "Approval", "ApprovalFiles"]
 
@@ -84,24 +79,10 @@ class ApprovalFiles:
         )
 
     def _read(self, text: str, path: str) -> tuple[tuple[Approval, ...], tuple[Problem, ...]]:
-        if len(text) > MAX_FILE_CHARS:
-            return (), (self._problem(path, f"is over {MAX_FILE_CHARS:,} characters long."),)
-        source, first_line = text.removeprefix("\ufeff"), 1
-        kind = file_kind(path)
-        if kind == "markdown":
-            split = split_front_matter(text)
-            if split is None:
-                return (), (self._problem(path, "has no YAML front matter.", 1),)
-            source, _, first_line = split
-        try:
-            data = load_json(source) if kind == "json" else load_yaml(source)
-        except json.JSONDecodeError as error:
-            return (), (self._problem(path, f"is not JSON: {error.msg}.", error.lineno),)
-        except yaml.YAMLError as error:
-            message, _, line = yaml_error(error, source)
-            return (), (self._problem(path, message, None if line is None else first_line + line),)
-        if not isinstance(data, dict):
-            return (), (self._problem(path, "is not a mapping of keys.", first_line),)
+        loaded = load_document(text, path, self.where)
+        if isinstance(loaded, Unloadable):
+            return (), (self._problem(path, loaded.message, loaded.line),)
+        data, source, first_line = loaded.data, loaded.source, loaded.first_line
         found = Found()
         report = found.reporter(lambda key: "the approval")
         card_id = fill_id(self.id, self.path_pattern, self.where, data, source, path, report)

@@ -1,16 +1,96 @@
 """The files of another format (`formats:` in mkdocs.yml) and their keys: which kind a file is
-(YAML, JSON, Markdown with front matter), a key through nested mappings (`maturity.stage`), a
-value the card needs, and the last part of a key, for a fix."""
+(YAML, JSON, Markdown with front matter) and its keys as loaded (`load_document`), a key
+through nested mappings (`maturity.stage`), a value the card needs, and the last part of a key,
+for a fix."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from .kinds import DUPLICATES, Report, Unreadable
+import yaml
 
-__all__ = ["file_kind", "leaf", "load_json", "lookup", "required"]
+from .kinds import DUPLICATES, Report, Unreadable
+from .trl import MAX_FILE_CHARS
+from .yamldoc import load_yaml, split_front_matter, yaml_error
+
+__all__ = [
+    "Document",
+    "Unloadable",
+    "file_kind",
+    "leaf",
+    "load_document",
+    "load_json",
+    "lookup",
+    "required",
+]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file's keys as loaded, with the text they came from."""
+
+    data: dict[Any, Any]
+    source: str
+    """The YAML or JSON the keys were read from (a Markdown file's front matter)."""
+    body: str
+    """A Markdown file's text after its front matter; empty for YAML and JSON."""
+    first_line: int
+    """The line of the file where `source` starts."""
+
+
+@dataclass(frozen=True)
+class Unloadable:
+    """Why a file has no keys to read: what is wrong, the fix and the line."""
+
+    message: str
+    fix: str
+    line: int | None = None
+
+
+def load_document(text: str, path: str, where: str) -> Document | Unloadable:
+    """The keys of a file of the format `where` (an entry of mkdocs.yml) read as its name
+    says (`file_kind`), or why it has none."""
+    if len(text) > MAX_FILE_CHARS:
+        return Unloadable(
+            f"is {len(text):,} characters long; a card may have {MAX_FILE_CHARS:,}.",
+            "Move long material to linked documents.",
+        )
+    source, body, first_line = text.removeprefix("\ufeff"), "", 1
+    kind = file_kind(path)
+    if kind == "markdown":
+        split = split_front_matter(text)
+        if split is None:
+            return Unloadable(
+                f"has no YAML front matter, so the format `{where}` of mkdocs.yml cannot read "
+                "its keys.",
+                "Start the file with a `---` line, its keys, and another `---` line; the "
+                "Markdown after it is the card's text.",
+                1,
+            )
+        source, body, first_line = split
+    try:
+        data = load_json(source) if kind == "json" else load_yaml(source)
+    except json.JSONDecodeError as error:
+        return Unloadable(
+            f"is not JSON: {error.msg} at line {error.lineno}, column {error.colno}.",
+            f"Correct the JSON, or leave the file out of `{where}.files` in mkdocs.yml.",
+            error.lineno,
+        )
+    except yaml.YAMLError as error:
+        message, fix, line = yaml_error(error, source)
+        return Unloadable(message, fix, None if line is None else first_line + line)
+    if not isinstance(data, dict):
+        shape = 'a JSON object (`{"key": value}`)' if kind == "json" else "`key: value` lines"
+        return Unloadable(
+            f"is not a mapping of keys, so it is not a file that the format `{where}` of "
+            "mkdocs.yml can read.",
+            f"Write {shape}, or leave the file out of `{where}.files`.",
+            first_line,
+        )
+    return Document(data, source, body, first_line)
 
 
 def lookup(data: dict[Any, Any], key: str) -> tuple[bool, Any]:

@@ -28,8 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from .approvals import ApprovalFiles
 from .body import body_limit
 from .border import described, excerpt
@@ -37,12 +35,10 @@ from .card import Card, ParsedCard
 from .formats import CardFormat
 from .grading import THE_CARD, Found, locate, unreadable, unusable
 from .id_template import fill_id, id_values, key_placeholders, path_parts
-from .keys import file_kind, leaf, load_json, lookup, required
+from .keys import Unloadable, file_kind, leaf, load_document, lookup, required
 from .kinds import DUPLICATES, Integer, ListOf, Report, Text, Unreadable
 from .levels import HIGHEST, LOWEST
 from .problem import Problem, Severity
-from .trl import MAX_FILE_CHARS
-from .yamldoc import load_yaml, split_front_matter, yaml_error
 
 __all__ = ["MappedFormat"]
 
@@ -110,47 +106,11 @@ class MappedFormat:
         return None
 
     def _parse(self, text: str, path: str) -> ParsedCard:
-        if len(text) > MAX_FILE_CHARS:
-            return unusable(
-                path,
-                f"is {len(text):,} characters long; a card may have {MAX_FILE_CHARS:,}.",
-                "Move long material to linked documents.",
-            )
-        source, body, first_line = text.removeprefix("\ufeff"), "", 1
+        loaded = load_document(text, path, self.where)
+        if isinstance(loaded, Unloadable):
+            return unusable(path, loaded.message, loaded.fix, loaded.line)
+        data, source, body, first_line = loaded.data, loaded.source, loaded.body, loaded.first_line
         kind = file_kind(path)
-        if kind == "markdown":
-            split = split_front_matter(text)
-            if split is None:
-                return unusable(
-                    path,
-                    "has no YAML front matter, so the format "
-                    f"`{self.where}` of mkdocs.yml cannot read its keys.",
-                    "Start the file with a `---` line, its keys, and another `---` line; the "
-                    "Markdown after it is the card's text.",
-                    line=1,
-                )
-            source, body, first_line = split
-        try:
-            data = load_json(source) if kind == "json" else load_yaml(source)
-        except json.JSONDecodeError as error:
-            return unusable(
-                path,
-                f"is not JSON: {error.msg} at line {error.lineno}, column {error.colno}.",
-                f"Correct the JSON, or leave the file out of `{self.where}.files` in mkdocs.yml.",
-                error.lineno,
-            )
-        except yaml.YAMLError as error:
-            message, fix, line = yaml_error(error, source)
-            return unusable(path, message, fix, None if line is None else first_line + line)
-        if not isinstance(data, dict):
-            shape = 'a JSON object (`{"key": value}`)' if kind == "json" else "`key: value` lines"
-            return unusable(
-                path,
-                f"is not a mapping of keys, so it is not a file that the format `{self.where}` "
-                "of mkdocs.yml can read.",
-                f"Write {shape}, or leave the file out of `{self.where}.files`.",
-                line=first_line,
-            )
         found = Found()
         identity = found.reporter(lambda key: THE_CARD)
         card_id = self._card_id(data, source, path, identity)
