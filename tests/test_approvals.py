@@ -278,3 +278,15 @@ def test_the_approval_docs_show_both_shapes() -> None:
     for option in APPROVAL_OPTIONS:
         assert f"| `{option.name}` | {'yes' if option.required else 'no'} |" in section
     assert "approved by @jpbetz in" in section
+
+
+def test_an_approval_key_written_twice_is_told_as_in_a_card() -> None:
+    reader = read_formats([KEPS])[0].approvals
+    assert reader is not None
+    text = '{"kep-number": 1, "beta": {"approver": "@ana"}, "beta": {"approver": "@raj"}}\n'
+    approvals, problems = reader.read(text, "keps/prod-readiness/a/1.json")
+    assert [a.approvers for a in approvals] == [("@raj",)]
+    (problem,) = problems
+    assert (
+        problem.key == "beta" and "written twice; JSON keeps only the last one" in problem.message
+    )

@@ -23,8 +23,8 @@ from typing import Any
 
 from .border import described, excerpt
 from .grading import Found
-from .id_template import fill_id
-from .keys import Unloadable, leaf, load_document, lookup
+from .id_template import fill_id, key_placeholders
+from .keys import Unloadable, leaf, load_document, lookup, written_twice
 from .kinds import ListOf, Report, Text
 from .problem import Problem, Severity
 
@@ -85,6 +85,8 @@ class ApprovalFiles:
         data, source, first_line = loaded.data, loaded.source, loaded.first_line
         found = Found()
         report = found.reporter(lambda key: "the approval")
+        read = (*key_placeholders(self.id), *self.keys, *([self.stage] if self.stage else []))
+        written_twice(loaded, path, read, report)
         card_id = fill_id(self.id, self.path_pattern, self.where, data, source, path, report)
         approvals: list[Approval] = []
         if card_id is not None:
@@ -129,7 +131,7 @@ class ApprovalFiles:
 
     @property
     def keys(self) -> Sequence[str]:
-        """The approver keys it reads, for the docs and messages."""
+        """The approver keys it reads."""
         if self.stage is None:
             return [self.approver.replace(STAGE, s) for s in self.stages]
         return [self.approver]

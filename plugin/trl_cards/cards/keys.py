@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = [
     "load_json",
     "lookup",
     "required",
+    "written_twice",
 ]
 
 
@@ -48,6 +50,20 @@ class Unloadable:
     message: str
     fix: str
     line: int | None = None
+
+
+def written_twice(document: Document, path: str, keys: Iterable[str], report: Report) -> None:
+    """Report each of `keys` (key paths the format reads) whose first part the file writes
+    twice: YAML and JSON keep the last one, so a reader of the file may see another value."""
+    language = "JSON" if file_kind(path) == "json" else "YAML"
+    twice = set(document.data.get(DUPLICATES, ())) & {key.split(".")[0] for key in keys}
+    for key in sorted(twice):
+        report(
+            key,
+            f"is written twice; {language} keeps only the last one.",
+            "Remove the line you do not mean, so that a reader sees what the site shows.",
+            kept=True,
+        )
 
 
 def load_document(text: str, path: str, where: str) -> Document | Unloadable:

@@ -35,8 +35,8 @@ from .card import Card, ParsedCard
 from .formats import CardFormat
 from .grading import THE_CARD, Found, locate, unreadable, unusable
 from .id_template import fill_id, id_values, key_placeholders, path_parts
-from .keys import Unloadable, file_kind, leaf, load_document, lookup, required
-from .kinds import DUPLICATES, Integer, ListOf, Report, Text, Unreadable
+from .keys import Unloadable, leaf, load_document, lookup, required, written_twice
+from .kinds import Integer, ListOf, Report, Text, Unreadable
 from .levels import HIGHEST, LOWEST
 from .problem import Problem, Severity
 
@@ -110,7 +110,6 @@ class MappedFormat:
         if isinstance(loaded, Unloadable):
             return unusable(path, loaded.message, loaded.fix, loaded.line)
         data, source, body, first_line = loaded.data, loaded.source, loaded.body, loaded.first_line
-        kind = file_kind(path)
         found = Found()
         identity = found.reporter(lambda key: THE_CARD)
         card_id = self._card_id(data, source, path, identity)
@@ -119,15 +118,7 @@ class MappedFormat:
         level = self.stages[0] if closed is not None else self._level(data, identity)
         extra = found.reporter(lambda key: f"`{key}`")
         people = {key: self._people(data, getattr(self, key), extra) for key in _LISTS}
-        duplicated = set(data.get(DUPLICATES, ())) & {k.split(".")[0] for k in self._keys()}
-        for key in sorted(duplicated):
-            extra(
-                key,
-                f"is written twice; {kind.upper() if kind == 'json' else 'YAML'} keeps only the "
-                "last one.",
-                "Remove the line you do not mean, so that a reader sees what the site shows.",
-                kept=True,
-            )
+        written_twice(loaded, path, self._keys(), extra)
         problems = found.problems(source, first_line, path)
         limit = body_limit(body)
         if limit is not None:
