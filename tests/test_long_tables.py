@@ -16,7 +16,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from browser import Watch, chromium, serve, watched_context, watched_page
+from browser import (
+    Watch,
+    axe_violations,
+    chromium,
+    serve,
+    watched_context,
+    watched_page,
+    with_palette,
+)
 from conftest import SiteRepo, card
 
 pytestmark = pytest.mark.browser
@@ -50,6 +58,7 @@ FORMATS = """\
 
 def _build(repo: SiteRepo, options: str) -> Path:
     repo.configure(options)
+    with_palette(repo.path / "mkdocs.yml")  # the dark scheme, for the button's contrast
     build = repo.build(strict=True)
     assert build.returncode == 0, build.log
     return build.site
@@ -192,3 +201,18 @@ def test_the_filter_the_sort_and_the_headline_reach_every_card(
     expect(ids).to_have_text(["A2.1"])
     assert re.fullmatch(rf"\d+ of {ALL} shown", page.locator(".trl-filter-count").inner_text())
     assert not watch.outside and not watch.errors, watch
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_the_show_more_button_is_readable_in_both_schemes(
+    browser: Browser, short_url: str, scheme: str
+) -> None:
+    """The button only a table longer than `table_rows` has, checked by axe in the light and
+    the dark scheme (in the dark one it once kept the primary colour: 2.4:1)."""
+    watch = Watch()
+    page = _page(browser, short_url, watch)
+    page.goto("readiness/", wait_until="load")
+    page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+    expect(page.locator(".trl-show-more").first).to_be_visible()
+    assert [str(v) for v in axe_violations(page)] == []
+    assert not watch.outside and not watch.errors
