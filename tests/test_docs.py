@@ -158,6 +158,12 @@ def test_the_option_table_is_made_from_the_declarations() -> None:
     assert [name for name, _ in TrlCardsConfig._schema] == [o.name for o in SITE_OPTIONS]
 
 
+def test_the_gates_options_in_the_docs_are_the_declarations() -> None:
+    from trl_cards.model.settings import GATE_OPTIONS, option_table
+
+    assert option_table(GATE_OPTIONS) in (ROOT / "docs" / "gates.md").read_text(encoding="utf-8")
+
+
 def test_the_glossary_in_the_docs_is_the_sites() -> None:
     """One meaning for each word: the docs' glossary is the one every site shows."""
     from trl_cards.outputs.glossary import glossary_table

@@ -24,7 +24,8 @@ def test_the_registry_declares_every_file_and_the_navigation(site_repo: SiteRepo
     assert "readiness/api/cards.json" in made  # the one path, whatever the engine
     assert {"readiness/assets/trl-cards.css", "readiness/assets/trl-cards.js"} <= set(made)
     assert nav[0] == "readiness/index.md" and nav[-1] == "readiness/problems/index.md"
-    assert len(nav) == 15 and "readiness/tags/index.md" in nav
+    assert len(nav) == 16 and "readiness/tags/index.md" in nav
+    assert "readiness/gates/index.md" in nav
     assert "readiness/glossary/index.md" in nav and built.problems == ()
     assert "readiness/changes/index.md" in nav
     build = site_repo.build(strict=True)

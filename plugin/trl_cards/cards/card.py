@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .fields import DEBRIEF_QUESTIONS
+from .fields import DEBRIEF_QUESTIONS, EXEMPTION
 from .problem import Problem
 
 __all__ = ["Card", "Debrief", "Ethics", "ParsedCard", "Requirement", "Review", "Risk"]
@@ -68,6 +68,17 @@ class Review:
     """For an approval read from another file of the repository (a format's `approvals`), the
     commit that first recorded it; `record` is that file. None for a card's own record."""
     record: str | None = None
+    reason: str | None = None
+    """For an exemption (`kind: exemption`): why the gate is passed without a review."""
+    approver: str | None = None
+    """For an exemption: who granted it."""
+    expires: dt.date | None = None
+    """For an exemption: the day it ends."""
+
+    @property
+    def exemption(self) -> bool:
+        """Whether the record passes its gate by exemption rather than by a review."""
+        return self.kind == EXEMPTION
 
 
 @dataclass(frozen=True)

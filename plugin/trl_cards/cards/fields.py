@@ -32,6 +32,10 @@ FORMAT_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 DECISIONS = ("advance", "stay", "switchback")
 SWITCHBACK_KINDS = ("discovery", "embedded", "review")
+EXEMPTION = "exemption"
+"""The kind of a review record that passes a gate without a review, on purpose: the
+organisation granted it, for a `reason`, by an `approver`, until it `expires`."""
+EXEMPTION_KEYS = ("reason", "approver", "expires")
 ETHICS_STATUSES = ("not started", "in progress", "complete")
 DEBRIEF_QUESTIONS = {
     "accomplished": "What was accomplished, and by whom?",
@@ -55,13 +59,49 @@ def _review_rule(review: dict[str, Any], key: str, report: Report) -> bool:
             f"Set `decision: {expected}`, or correct `from`/`to`.",
         )
         return False
-    if review.get("kind") and decision != "switchback":
+    kind = review.get("kind")
+    if kind == EXEMPTION:
+        return _exemption_rule(review, key, report)
+    for name in EXEMPTION_KEYS:
+        if name in review:
+            report(
+                f"{key}.{name}",
+                "only applies to an exemption, so it is ignored.",
+                f"Add `kind: {EXEMPTION}` if the gate was passed by exemption, or remove `{name}`.",
+            )
+            del review[name]
+    if kind and decision != "switchback":
         report(
             f"{key}.kind",
             "only applies to a switchback.",
             "Remove `kind`, or make the decision `switchback`.",
         )
         del review["kind"]
+    return True
+
+
+def _exemption_rule(review: dict[str, Any], key: str, report: Report) -> bool:
+    """An exemption passes a gate up, and says why, who granted it and until when: without
+    one of them it would pass a gate on nobody's word, so the record is left out."""
+    if review.get("decision") != "advance":
+        report(
+            f"{key}.kind",
+            f"is `{EXEMPTION}`, which passes a gate up, but the decision is "
+            f"`{review.get('decision')}`.",
+            "An exemption is recorded with `decision: advance` and a higher `to`.",
+        )
+        return False
+    missing = [name for name in EXEMPTION_KEYS if not review.get(name)]
+    if missing:
+        keys = ", ".join(f"`{name}`" for name in missing)
+        report(
+            f"{key}.{missing[0]}",
+            f"is missing: an exemption needs a `reason`, an `approver` and the day it "
+            f"`expires` (missing: {keys}).",
+            "Add them, e.g. `reason: pilot for one clinic`, `approver: Dana Whitfield`, "
+            "`expires: 2027-06-30`.",
+        )
+        return False
     return True
 
 
@@ -76,10 +116,32 @@ REVIEW_FIELDS = (
     Field("to", _LEVEL, "Level decided.", required=True),
     Field("decision", Choice(DECISIONS), "Advance, stay, or switch back.", required=True),
     Field("reviewers", _PEOPLE, "Who reviewed."),
-    Field("kind", Choice(SWITCHBACK_KINDS), "For a switchback: discovery, embedded or review."),
+    Field(
+        "kind",
+        Choice((*SWITCHBACK_KINDS, EXEMPTION)),
+        "For a switchback: discovery, embedded or review. `exemption`: the gate was passed "
+        "without a review, on purpose (with `reason`, `approver` and `expires`).",
+    ),
     Field("debrief", Record(DEBRIEF_FIELDS), "The stage debrief: the four questions answered."),
     Field("link", Url(), "Where the full review record lives."),
+    Field("reason", Text(), "For an exemption: why the gate is passed without a review."),
+    Field("approver", Text(one_line=True), "For an exemption: who granted it."),
+    Field(
+        "expires",
+        Date(future=True),
+        "For an exemption: the day it ends, YYYY-MM-DD; after it the gate is flagged again.",
+    ),
 )
+_EXEMPTION_SCHEMA = (
+    {
+        "if": {"properties": {"kind": {"const": EXEMPTION}}, "required": ["kind"]},
+        "then": {
+            "properties": {"decision": {"const": "advance"}},
+            "required": list(EXEMPTION_KEYS),
+        },
+    },
+)
+"""`_exemption_rule`, as editors read it: an exemption passes a gate up, with its three keys."""
 RISK_FIELDS = (
     Field("p_failure", Number(0.0, 1.0), "Probability of failure, 0..1.", required=True),
     Field("value", Number(0.0), "Value at stake.", required=True),
@@ -136,7 +198,7 @@ CARD_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "reviews",
-        ListOf(Record(REVIEW_FIELDS, _review_rule), single_ok=False),
+        ListOf(Record(REVIEW_FIELDS, _review_rule, _EXEMPTION_SCHEMA), single_ok=False),
         "Gated reviews with their stage debriefs.",
     ),
     Field("body", Text(), "Pure YAML cards only: the Markdown sections."),

@@ -306,7 +306,10 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 @dataclass(frozen=True)
 class Date(Kind):
-    """A day, written YYYY-MM-DD, no later than tomorrow (a review cannot be in the future)."""
+    """A day, written YYYY-MM-DD, no later than tomorrow (a review cannot be in the future),
+    unless the day is one to come by nature (`future`: an exemption's expiry)."""
+
+    future: bool = False
 
     def check(self, value: Any, key: str, report: Report) -> Any:
         fix = "Write the date as YYYY-MM-DD, e.g. 2024-03-01."
@@ -321,7 +324,7 @@ class Date(Kind):
         except ValueError:
             report(key, f"`{excerpt(value)}` is not a day of the calendar.", fix)
             return None
-        if day > dt.date.today() + dt.timedelta(days=1):
+        if not self.future and day > dt.date.today() + dt.timedelta(days=1):
             report(
                 key,
                 f"{day.isoformat()} is in the future.",
@@ -438,6 +441,8 @@ Rule = Callable[[dict[str, Any], str, Report], bool]
 class Record(Kind):
     fields: tuple[Field, ...]
     rule: Rule | None = field(default=None, compare=False)
+    conditions: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    """What `rule` checks that JSON Schema can say too (`if`/`then`), for editors."""
 
     def check(self, value: Any, key: str, report: Report) -> Any:
         out = self.check_keys(value, key, report)
@@ -507,6 +512,7 @@ class Record(Kind):
             "properties": {f.name: {**f.kind.schema(), "description": f.doc} for f in self.fields},
             "required": [f.name for f in self.fields if f.required],
             "additionalProperties": False,
+            **({"allOf": list(self.conditions)} if self.conditions else {}),
         }
 
 

@@ -18,7 +18,9 @@ class FixableError(Exception):
 
 
 class Severity(str, Enum):
-    """An error drops the card; a warning keeps it. Both fail `mkdocs build --strict`."""
+    """An error drops the card, or breaks a rule the organisation requires of it (a required
+    gate, `model.gates`), which keeps it; a warning keeps it. Both fail `mkdocs build --strict`
+    and `trl-cards validate`; `validate --errors-only` fails on errors only."""
 
     ERROR = "error"
     WARNING = "warning"

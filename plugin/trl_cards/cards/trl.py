@@ -274,6 +274,9 @@ def _build(values: dict[str, Any], path: str, body: str) -> Card:
                             }
                         ),
                         r.get("link"),
+                        reason=r.get("reason"),
+                        approver=r.get("approver"),
+                        expires=r.get("expires"),
                     )
                     for r in values.get("reviews", ())
                 ),

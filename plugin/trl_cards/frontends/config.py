@@ -69,6 +69,7 @@ class TrlCardsConfig(Config):
     milestone_tags = _declared("milestone_tags")
     sources = _declared("sources")
     cache = _declared("cache")
+    gates = _declared("gates")
 
 
 def settings_of(options: TrlCardsConfig, config: MkDocsConfig) -> Settings:

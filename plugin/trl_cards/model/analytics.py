@@ -39,6 +39,7 @@ class Kpis:
     switched_this_quarter: tuple[tuple[str, Transition], ...] = ()  # newest first
     with_problems: tuple[str, ...] = ()  # the ids of the cards whose file has a problem
     quarter: str = ""  # the quarter `now` is in (`2026-Q4`)
+    exemptions_expired: tuple[str, ...] = ()  # the ids of the cards with an expired exemption
 
     @functools.cached_property
     def flags(self) -> dict[str, tuple[str, ...]]:
@@ -57,12 +58,15 @@ class Kpis:
             out[due.card_id].add(DUE)
         for card_id in self.with_problems:
             out[card_id].add(PROBLEM)
+        for card_id in self.exemptions_expired:
+            out[card_id].add(EXPIRED)
         return {k: tuple(f for f in FLAGS if f in v) for k, v in out.items()}
 
 
-STALE, SKIPPED, DUE, SWITCHED, RECENT, PROBLEM = (
+STALE, SKIPPED, EXPIRED, DUE, SWITCHED, RECENT, PROBLEM = (
     "stale",
     "skipped",
+    "expired",
     "due",
     "switchback",
     "recent",
@@ -71,6 +75,7 @@ STALE, SKIPPED, DUE, SWITCHED, RECENT, PROBLEM = (
 FLAGS = {
     DUE: "Review due",
     SKIPPED: "Skipped gate",
+    EXPIRED: "Exemption expired",
     STALE: "Stale",
     RECENT: "Switched back this quarter",
     SWITCHED: "Switched back",
@@ -78,7 +83,7 @@ FLAGS = {
 }
 """The flags a card table filters by, with their labels, in the order the dashboard shows
 them (`glossary.TERMS` explains each)."""
-ATTENTION = (DUE, SKIPPED, STALE, RECENT, PROBLEM)
+ATTENTION = (DUE, SKIPPED, EXPIRED, STALE, RECENT, PROBLEM)
 """The flags that need someone to act, as the dashboard's first screen counts them."""
 
 MIN_STAYS = 5

@@ -7,6 +7,7 @@ The MkDocs plugin, the command line, the public API and a gen-files script all c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,10 +18,12 @@ from ..cards.collection import Collection, check_files
 from ..cards.problem import FixableError, Problem
 from ..history.cache import cache_file
 from ..history.clock import time_zone, zone_name
+from ..history.mailmap import read_mailmap
 from ..history.repository import read_tags
 from ..history.revisions import RepoHistory
 from .analytics import Analytics, analyse
 from .exports import export_files
+from .gates import EXPIRED, Finding, check_gates, gate_problems
 from .lineage import history_problems, id_claims, join_histories
 from .settings import Settings
 from .site import Origin, Site
@@ -61,6 +64,16 @@ class Project:
     sources: tuple[SourceRecord, ...] = ()
     """Every source of cards, as read: the site's own repository first (source 0), then the
     checkouts beside it, then the exports."""
+    findings: tuple[Finding, ...] = ()
+    """What checking each gate against the history found (`gates`), card by card."""
+
+    @functools.cached_property
+    def findings_of(self) -> dict[str, tuple[Finding, ...]]:
+        """Each card's gate findings (`findings`), by card id."""
+        out: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            out.setdefault(finding.card_id, []).append(finding)
+        return {card_id: tuple(found) for card_id, found in out.items()}
 
     @property
     def open_cards(self) -> tuple[Card, ...]:
@@ -236,6 +249,11 @@ def _project(
     collection = replace(collection, cards=_rated(collection.cards, histories))
     problems: tuple[Problem, ...] = tuple(p for r in records for p in r.problems)
     problems += history_problems(collection.cards, histories)
+    findings = check_gates(
+        collection.cards, histories, settings.gates, now.astimezone(zone).date(), _aliases(settings)
+    )
+    texts = {path: text for r in records for path, text in r.files.texts.items()}
+    problems += gate_problems(findings, collection.cards, texts)
     collection = replace(collection, problems=collection.problems + problems)
     own, others = records[0], records[1:]
     site = Site(
@@ -262,6 +280,21 @@ def _project(
         tags,
         collection.problems,
     )
+    expired = sorted({f.card_id for f in findings if f.kind == EXPIRED})
+    if expired:
+        analytics = replace(
+            analytics, kpis=replace(analytics.kpis, exemptions_expired=tuple(expired))
+        )
     if analytics.problems:  # cycles in `parts`
         collection = replace(collection, problems=collection.problems + analytics.problems)
-    return Project(settings, collection, histories, site, analytics, now, tuple(records))
+    return Project(settings, collection, histories, site, analytics, now, tuple(records), findings)
+
+
+def _aliases(settings: Settings) -> dict[str, frozenset[str]]:
+    """The people's other names that the `.mailmap` files of the site's repository and of its
+    checkouts give (one organisation: one set of people)."""
+    out: dict[str, frozenset[str]] = {}
+    for folder in (settings.directory, *(s.path for s in settings.sources if not s.export)):
+        for token, tokens in read_mailmap(settings.path(folder)).items():
+            out[token] = out.get(token, frozenset()) | tokens
+    return out

@@ -9,13 +9,16 @@ fields come from mkdocs.yml's own keys (`repo_url`, `site_url`...), which the fr
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from ..cards.border import described, excerpt
 from ..cards.collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from ..cards.formats import CardFormat
+from ..cards.levels import HIGHEST
 from ..cards.mapping import read_formats
 from ..cards.options import (
     Option,
@@ -30,9 +33,18 @@ from ..cards.options import (
     texts,
 )
 from ..history.clock import DEFAULT_ZONE, time_zone
+from .gates import GateRules
 from .repositories import COMMIT_PLACEHOLDERS, template_problem
 
-__all__ = ["NAME", "SITE_OPTIONS", "SOURCE_OPTIONS", "Settings", "SourceSettings", "option_table"]
+__all__ = [
+    "GATE_OPTIONS",
+    "NAME",
+    "SITE_OPTIONS",
+    "SOURCE_OPTIONS",
+    "Settings",
+    "SourceSettings",
+    "option_table",
+]
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """A source's name: a folder name, as a card id."""
@@ -85,6 +97,95 @@ def _prefix(value: object, where: str) -> str:
             "Use letters, digits, `-` and `_`, e.g. `prefix: readiness`.",
         )
     return prefix
+
+
+def _level(value: object, where: str) -> int:
+    level: int = integer(0)(value, where)
+    if level > HIGHEST:
+        raise OptionError(
+            f"`{where}` must be a level from 0 to {HIGHEST}, not {value}.", "Use a level, e.g. 4."
+        )
+    return level
+
+
+def _min_reviewers(value: object, where: str) -> dict[int, int]:
+    if not isinstance(value, dict):
+        raise OptionError(
+            f"`{where}` must be a mapping of levels to numbers of reviewers, not "
+            f"{described(value)}.",
+            f"Write it as `{where.rsplit('.', 1)[-1]}: {{5: 2, 7: 2}}`.",
+        )
+    return {
+        _level(level, f"{where}.{level}"): integer(1)(count, f"{where}.{level}")
+        for level, count in value.items()
+    }
+
+
+def _day(value: object, where: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(text(value, where).strip())
+    except ValueError:
+        raise OptionError(
+            f"`{where}`: `{excerpt(value)}` is not a date.",
+            f"Write it as `{where.rsplit('.', 1)[-1]}: 2026-01-01`.",
+        ) from None
+
+
+GATE_OPTIONS = (
+    Option(
+        "required_from",
+        "Every change up through the gate of this level or a higher one must carry a record of "
+        "its gate (a review, a format's approval, or an exemption that has not expired): "
+        "`required_from: 4` holds 4 → 5 and up, and a skip 3 → 6 (it passes the gates of 3, 4 "
+        "and 5). Without a record, the change is an error at the card's `level` line.",
+        _level,
+    ),
+    Option(
+        "min_reviewers",
+        "How many reviewers the record of a level's gate needs, by the level left "
+        "(`{5: 2}`: 5 → 6, the hand-off to product, needs two); a change that passes several "
+        "gates needs the most any of them asks. Such a gate is required.",
+        _min_reviewers,
+        {},
+    ),
+    Option(
+        "since",
+        "Changes that landed before this day (YYYY-MM-DD) are not held to the two rules above: "
+        "the history from before the rule stays as it was, shown, not failed.",
+        _day,
+    ),
+    Option(
+        "reviewers",
+        "The organisation's declared reviewers: a record's reviewer who is neither among the "
+        "card's `reviewers` nor here is a review integrity finding.",
+        texts,
+        (),
+    ),
+    Option(
+        "review_window_days",
+        "A record dated more days than this before the change it approves is a review "
+        "integrity finding.",
+        integer(1),
+        90,
+        "`90`",
+    ),
+    Option(
+        "integrity_problems",
+        "Make the review integrity findings (self-approval, a reviewer not declared, a record "
+        "dated after the change or long before it) errors of the card too, so that `validate`, "
+        "the pre-commit hook and `--strict` fail on them. By default they are shown only.",
+        boolean,
+        False,
+        "`false`",
+    ),
+)
+"""The keys of `gates`."""
+
+
+def _gates(value: object, where: str) -> GateRules:
+    return GateRules(**read_record(GATE_OPTIONS, value, where, "`gates`"))
 
 
 def _formats(value: object, where: str) -> tuple[CardFormat, ...]:
@@ -298,6 +399,15 @@ class Settings:
         boolean,
         True,
         "`true`",
+    )
+    gates: GateRules = _option(  # noqa: RUF009 (a frozen value, like the tuples above)
+        "What the organisation requires of its gates, and how strictly it judges review "
+        "records: `required_from` (a level), `min_reviewers` (level: number), `since` (a day), "
+        "`reviewers` (the organisation's), `review_window_days` and `integrity_problems`. "
+        "See [Gates and review integrity](gates.md).",
+        _gates,
+        GateRules(),
+        "no gate required",
     )
     directory_urls: bool = _mkdocs("use_directory_urls", True)
     repo_url: str | None = _mkdocs("repo_url", None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from ..cards.card import Card, ParsedCard, Review
@@ -148,10 +148,12 @@ class Transition:
     @property
     def gate(self) -> str:
         """What the change's gate says, in words: `next stage` (a `staged` advance),
-        `reviewed`, `approved` (by a format's approval file), `skipped gate`, or nothing for an
-        entry."""
+        `reviewed`, `approved` (by a format's approval file), `exempted` (passed by an
+        exemption the organisation granted), `skipped gate`, or nothing for an entry."""
         if self.review is not None and self.review.commit is not None:
             return "approved"
+        if self.review is not None and self.review.exemption:
+            return "exempted"
         if self.staged:
             return "next stage"
         if not self.gated:
@@ -160,7 +162,9 @@ class Transition:
 
     @property
     def reviewed(self) -> bool:
-        """Whether the revision that made the change carries the review record of the gate."""
+        """Whether the card carries a record of the gate: a review, an approval or an
+        exemption (`gate` tells which). The record is the one in the revision that made the
+        change, or, when that had none, one the card recorded later and still holds."""
         return self.review is not None
 
 
@@ -343,6 +347,7 @@ def card_history(
                 )
             )
         current = card.level
+    transitions = _recorded_later(transitions, revisions, used_reviews)
     incomplete = (
         boundary is not None and bool(revisions) and (revisions[0].landed.committed <= boundary)
     )
@@ -391,6 +396,28 @@ def _review_for(card: Card, start: int, end: int, used: set[Review]) -> Review |
     """The newest review record of this gate that no earlier transition has claimed."""
     matching = [r for r in card.reviews if (r.from_level, r.to_level) == (start, end)]
     return next((r for r in reversed(matching) if r not in used), None)
+
+
+def _recorded_later(
+    transitions: list[Transition], revisions: tuple[CardRevision, ...], used: set[Review]
+) -> list[Transition]:
+    """The transitions, each gated one that had no record when it landed given the record
+    the card holds now of that gate, if it recorded one later and no other change claims it
+    (a team that raises the level first and writes the review down after)."""
+    if all(t.reviewed or not t.gated for t in transitions):
+        return transitions
+    latest = next((r.card for r in reversed(revisions) if not r.deleted and r.card), None)
+    if latest is None:
+        return transitions
+    out = []
+    for t in transitions:
+        if t.gated and not t.reviewed and t.from_level is not None:
+            review = _review_for(latest, t.from_level, t.to_level, used)
+            if review is not None:
+                used.add(review)
+                t = replace(t, review=review)
+        out.append(t)
+    return out
 
 
 def _is_ignored(revision: CardRevision, ignored: tuple[str, ...]) -> bool:

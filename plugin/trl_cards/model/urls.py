@@ -104,6 +104,10 @@ class Urls:
         """Source URI of the card problems page."""
         return self._page(f"{self.prefix}/problems")
 
+    def gates(self) -> str:
+        """Source URI of the gates page: required gates, exemptions and review integrity."""
+        return self._page(f"{self.prefix}/gates")
+
     def level(self, number: int) -> str:
         """Source URI of a level page."""
         return self._page(f"{self.prefix}/levels/{number}")

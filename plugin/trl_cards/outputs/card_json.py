@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +16,7 @@ from ..cards.levels import level
 from ..history.revisions import RepoHistory
 from ..model.analytics import System
 from ..model.exports import Export, export_document
+from ..model.gates import Finding
 from ..model.lineage import project_folders
 from ..model.pipeline import Project
 from ..model.site import Site
@@ -35,6 +36,7 @@ def project_json(project: Project, memo: Memo | None = None) -> str:
         project.now,
         project.analytics.systems,
         memo,
+        project.findings_of,
     )
 
 
@@ -92,6 +94,7 @@ def cards_json(
     generated: dt.datetime,
     systems: Mapping[str, System] | None = None,
     memo: Memo | None = None,
+    findings: Mapping[str, Sequence[Finding]] | None = None,
 ) -> str:
     """The export, as stable, sorted JSON text (documented in docs/export.md). `systems` are
     the analytics' systems (`Project.analytics.systems`); `memo` keeps each card's text for
@@ -101,10 +104,13 @@ def cards_json(
     for card in collection.cards:
         system = systems.get(card.id)
         history = histories.get(card.id, CardHistory(card.id))
-        inputs = (card, history, system, site)
+        found = tuple(findings.get(card.id, ())) if findings else ()
+        inputs = (card, history, system, site, found)
         text: str | None = memo.recall("card json", card.id, inputs) if memo else None
         if text is None:
-            encoded = json.dumps(_card(card, history, system, site), indent=1, ensure_ascii=False)
+            encoded = json.dumps(
+                _card(card, history, system, site, found), indent=1, ensure_ascii=False
+            )
             text = "  " + encoded.replace("\n", "\n  ")  # in `cards`, two deeper
             if memo is not None:
                 memo.keep("card json", card.id, inputs, text)
@@ -118,7 +124,13 @@ def cards_json(
     )
 
 
-def _card(card: Card, history: CardHistory, system: System | None, site: Site) -> dict[str, Any]:
+def _card(
+    card: Card,
+    history: CardHistory,
+    system: System | None,
+    site: Site,
+    findings: Sequence[Finding] = (),
+) -> dict[str, Any]:
     """One card of the export."""
     url = site.urls.url(site.urls.card(card.id))
     return {
@@ -168,11 +180,30 @@ def _card(card: Card, history: CardHistory, system: System | None, site: Site) -
                     "commit": t.review.commit,
                     "file": t.review.record,
                 },
+                "gate": t.gate or None,
+                "exemption": None
+                if t.review is None or not t.review.exemption
+                else {
+                    "reason": t.review.reason,
+                    "approver": t.review.approver,
+                    "expires": t.review.expires.isoformat() if t.review.expires else None,
+                    "date": t.review.date.isoformat(),
+                },
                 "commit": t.revision.revision.authored.sha,
                 "landed_commit": t.revision.landed.sha,
                 "author": t.revision.revision.authored.author,
                 "url": f"{url}#{t.anchor}",
             }
             for t in history.transitions
+        ],
+        "findings": [
+            {
+                "kind": f.kind,
+                "message": f.message,
+                "fix": f.fix,
+                "problem": f.problem,
+                "transition": f"{url}#{f.transition.anchor}" if f.transition else None,
+            }
+            for f in findings
         ],
     }

@@ -82,6 +82,30 @@ TERMS: tuple[Term, ...] = (
         "the component through, or why.",
     ),
     Term(
+        "exemption",
+        "Passed by exemption",
+        "A gate the organisation let a component pass without a review, on purpose: the card "
+        "records it (`kind: exemption`) with the reason, who granted it and the day it "
+        "expires. It is never a skipped gate; once it expires, the gate is flagged again "
+        "(*Exemption expired*) until a review is recorded or the exemption renewed.",
+    ),
+    Term(
+        "expired",
+        "Exemption expired",
+        "A gate passed by exemption whose expiry day has passed: the gate needs its review "
+        "now, or a renewed exemption.",
+    ),
+    Term(
+        "gate-check",
+        "Gate check",
+        "What the site finds when it checks a gate's record against the history: a required "
+        "gate without a record or with too few reviewers (errors, when the site requires "
+        "gates), an exemption that expired, and a record that cannot be taken at its word (a "
+        "reviewer who made the change, by name, address or the repository's mailmap; a "
+        "reviewer the card does not name; a record dated after the change, or long before "
+        "it). The *Gates* page lists them all.",
+    ),
+    Term(
         "due",
         "Review due",
         "The component has been at its level longer than 9 in 10 stays there lasted across the "

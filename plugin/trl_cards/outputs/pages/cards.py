@@ -16,6 +16,7 @@ from ...cards.card import Card
 from ...cards.problem import Problem, Severity
 from ...model.analytics import System
 from ...model.attention import CardStatus, card_status
+from ...model.gates import Finding
 from ...model.pipeline import Project
 from ...model.transitions import CardHistory, Transition
 from ...model.urls import review_anchors
@@ -54,6 +55,7 @@ def files(project: Project, memo: Memo) -> Made:
             project.settings.site_url,
             site,
             env,
+            project.findings_of.get(card.id, ()),
         )
         last: dict[str, RenderedPage] | None = memo.recall("card pages", card.id, inputs)
         if last is not None:
@@ -99,6 +101,7 @@ def _card_pages(
     by_id: dict[str, Card],
 ) -> dict[str, RenderedPage]:
     site, analytics = project.site, project.analytics
+    findings = project.findings_of.get(card.id, ())
     here = site.urls.card(card.id)
     pages = {
         here: render_page(
@@ -114,6 +117,8 @@ def _card_pages(
             chart=Markup(timeline_svg(history, project.now, lambda t: "#" + t.anchor)),  # noqa: S704
             chart_legend=Markup(timeline_legend(history)),  # noqa: S704 (fixed text and shapes)
             gated={t.review: t for t in history.transitions if t.review},
+            findings=findings,
+            found_at=_found_at(findings),
             review_anchors=review_anchors(card),
             badge=site.urls.file_link(here, site.urls.badge(card.id)),
             badge_url=absolute(project.settings.site_url, site.urls.badge(card.id)),
@@ -154,6 +159,15 @@ def _card_pages(
             f"({_left(history, number).date().isoformat()})",
         )
     return pages
+
+
+def _found_at(findings: tuple[Finding, ...]) -> dict[str, tuple[Finding, ...]]:
+    """The findings of each transition of the card, by its anchor (its Gate cell shows them)."""
+    out: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.transition is not None:
+            out.setdefault(finding.transition.anchor, []).append(finding)
+    return {anchor: tuple(found) for anchor, found in out.items()}
 
 
 def _shown_cards(card: Card, system: System | None) -> tuple[str, ...]:
