@@ -136,7 +136,8 @@ def test_diff_says_what_changed_between_two_exports(site_repo: SiteRepo, tmp_pat
     assert result.stdout.splitlines() == [
         "A1 Old idea: retired (was at level 2)",
         "N1 New work: new, at level 1",
-        "P13.2 Retina triage: level 5 → 6 (reviewed)",
+        # The review is dated 2024-03-01, after the commit (2024-01-02) that made the change.
+        "P13.2 Retina triage: level 5 → 6 (reviewed; gate check: recorded after the change)",
         "R1 is now R2 Research",
         "R2 Research: level 3 → 2 (invalid switchback (discovery), skipped gate)",
     ]

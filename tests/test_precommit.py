@@ -138,3 +138,42 @@ def test_a_broken_card_blocks_the_commit_and_a_good_one_passes(
     assert unrelated.returncode == 0, unrelated.output
     assert "(no files to check)" in unrelated.output
     assert repo.git("rev-list", "--count", "HEAD").strip() == "3"
+
+
+def test_a_required_gate_blocks_the_commit_that_raises_the_level_without_its_record(
+    tmp_path: Path, hook_env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    hook_path, rev = hook_repo
+    repo = GitRepo(tmp_path / "site")
+    config = {
+        "repos": [{"repo": str(hook_path), "rev": rev, "hooks": [{"id": "trl-cards-validate"}]}]
+    }
+    repo.write(".pre-commit-config.yaml", yaml.safe_dump(config))
+    repo.write("mkdocs.yml", MKDOCS_YML.format(options=":\n      gates: {required_from: 4}"))
+    repo.write("docs/index.md", "# Home\n")
+    installed = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=repo.path,
+        env=hook_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    repo.write("cards/a/TRL.md", card("A1", 4))
+    assert _commit(repo, hook_env, "A card at 4").returncode == 0
+
+    repo.write("cards/a/TRL.md", card("A1", 5))
+    blocked = _commit(repo, hook_env, "A1 to 5, no review")
+    assert blocked.returncode == 1, blocked.output
+    assert "cards/a/TRL.md:4: error: The change 4 → 5 (not committed yet) has no record" in (
+        blocked.output
+    )
+    assert repo.git("rev-list", "--count", "HEAD").strip() == "1"
+
+    review = (
+        "reviews:\n  - {date: 2024-01-02, from: 4, to: 5, decision: advance, reviewers: [Rae]}\n"
+    )
+    repo.write("cards/a/TRL.md", card("A1", 5, extra=review))
+    passed = _commit(repo, hook_env, "A1 to 5, reviewed")
+    assert passed.returncode == 0, passed.output

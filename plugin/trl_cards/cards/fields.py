@@ -85,9 +85,9 @@ def _exemption_rule(review: dict[str, Any], key: str, report: Report) -> bool:
     one of them it would pass a gate on nobody's word, so the record is left out."""
     if review.get("decision") != "advance":
         report(
-            f"{key}.kind",
-            f"is `{EXEMPTION}`, which passes a gate up, but the decision is "
-            f"`{review.get('decision')}`.",
+            key,
+            f"is an exemption (`kind: {EXEMPTION}`), which passes a gate up, but its decision "
+            f"is `{review.get('decision')}`.",
             "An exemption is recorded with `decision: advance` and a higher `to`.",
         )
         return False
@@ -95,9 +95,9 @@ def _exemption_rule(review: dict[str, Any], key: str, report: Report) -> bool:
     if missing:
         keys = ", ".join(f"`{name}`" for name in missing)
         report(
-            f"{key}.{missing[0]}",
-            f"is missing: an exemption needs a `reason`, an `approver` and the day it "
-            f"`expires` (missing: {keys}).",
+            key,
+            f"is an exemption without {keys}: it needs a `reason`, an `approver` and the "
+            "day it `expires`.",
             "Add them, e.g. `reason: pilot for one clinic`, `approver: Dana Whitfield`, "
             "`expires: 2027-06-30`.",
         )

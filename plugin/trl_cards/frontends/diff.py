@@ -1,6 +1,8 @@
 """What changed in readiness between two card exports (`api/cards.json`, or `trl-cards
 export`): new and retired cards, id changes, and every level change since, one line each, for
-a pull-request comment: `P13.2 Retina triage: level 5 → 6 (reviewed)`."""
+a pull-request comment: `P13.2 Retina triage: level 5 → 6 (reviewed)`, with which gates a
+change passes (reviewed, approved, passed by exemption) and which it lacks (a skipped gate, a
+required gate's missing record, and what the gate checks found)."""
 
 from __future__ import annotations
 
@@ -98,6 +100,15 @@ def _card_problem(card: object) -> str | None:
         for key, kinds in _TRANSITION_KEYS:
             if type(t.get(key)) not in kinds:
                 return f"has `transitions[{number}].{key}` {excerpt(t.get(key))}"
+    findings = card.get("findings", [])
+    if not isinstance(findings, list):
+        return "has `findings` that are not a list"
+    for number, f in enumerate(findings):
+        if not isinstance(f, dict):
+            return f"has `findings[{number}]` {excerpt(f)}, not a finding"
+        for key, kinds in _FINDING_KEYS:
+            if type(f.get(key)) not in kinds:
+                return f"has `findings[{number}].{key}` {excerpt(f.get(key))}"
     return None
 
 
@@ -115,8 +126,17 @@ _TRANSITION_KEYS: tuple[tuple[str, tuple[type, ...]], ...] = (
     ("switchback_kind", (str, _NONE)),
     ("reviewed", (bool, _NONE)),
     ("staged", (bool, _NONE)),
+    ("gate", (str, _NONE)),
+    ("url", (str, _NONE)),
 )
 """What `changes` reads of a transition, with the JSON types it may have (absent is None)."""
+_FINDING_KEYS: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("kind", (str,)),
+    ("problem", (bool, _NONE)),
+    ("transition", (str, _NONE)),
+)
+"""What `changes` reads of a gate check finding (an export from before them has none)."""
+_GATE_WORDS = {"exempted": "passed by exemption"}
 
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
@@ -152,15 +172,29 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
 
 def _level_changes(card: dict[str, Any], was: dict[str, Any]) -> list[Change]:
     seen = {(t["commit"], t.get("from"), t["to"]) for t in was.get("transitions", [])}
+    found: dict[str, list[dict[str, Any]]] = {}
+    for f in card.get("findings", []):
+        if f.get("transition"):
+            found.setdefault(f["transition"], []).append(f)
     out = []
     for t in card.get("transitions", []):
         if (t["commit"], t.get("from"), t["to"]) in seen or t.get("from") is None:
             continue
-        gate = (
-            "next stage"
-            if t.get("staged")
-            else {True: "reviewed", False: "skipped gate"}.get(t.get("reviewed"), "")
-        )
+        gate = t.get("gate")
+        if gate is None:  # an export from before `gate`
+            gate = (
+                "next stage"
+                if t.get("staged")
+                else {True: "reviewed", False: "skipped gate"}.get(t.get("reviewed"), "")
+            )
+        gate = _GATE_WORDS.get(gate, gate)
+        checks = found.get(t.get("url") or "", [])
+        lacks = [f["kind"] for f in checks if f.get("problem")]
+        noted = [f["kind"] for f in checks if not f.get("problem")]
+        if lacks:
+            gate += f"; lacks what a required gate needs: {', '.join(lacks)}"
+        if noted:
+            gate += f"; gate check: {', '.join(noted)}"
         kind_text = "" if t["kind"] == "advance" else t["kind"]
         if t.get("switchback_kind"):
             kind_text += f" ({t['switchback_kind']})"

@@ -11,7 +11,7 @@ from ...cards.fields import SWITCHBACK_KINDS
 from ...cards.levels import LEVELS, PHASES
 from ...model.analytics import ATTENTION, FLAGS
 from ...model.attention import Headline, headline, held_down, rollups
-from ...model.gates import EXPIRED, exempted
+from ...model.gates import EXPIRED, FEW, MISSING, exempted
 from ...model.milestones import QUARTER
 from ...model.pipeline import Project
 from ...model.transitions import TransitionKind
@@ -78,7 +78,7 @@ def files(project: Project, memo: Memo) -> Made:
         switchback_kinds=SWITCHBACK_KINDS,
         flag_labels=FLAGS,
         gates={
-            "errors": sum(f.problem and not f.integrity for f in project.findings),
+            "errors": sum(f.kind in (MISSING, FEW) for f in project.findings),
             "exemptions": len(exempted(cards, project.histories)),
             "expired": sum(f.kind == EXPIRED for f in project.findings),
             "integrity": sum(f.integrity for f in project.findings),

@@ -25,7 +25,9 @@ def files(project: Project, memo: Memo) -> Made:
     if last is not None:
         return Made({here: last})
     counts = Counter(f.kind for f in findings)
-    expired = {f.transition.anchor for f in findings if f.kind == EXPIRED and f.transition}
+    expired = {
+        (f.card_id, f.transition.anchor) for f in findings if f.kind == EXPIRED and f.transition
+    }
     page = render_page(
         env,
         "gates.md",
