@@ -301,6 +301,14 @@ def test_self_approval_is_found_through_the_mailmap(tmp_path: Path) -> None:
     # Made errors on request.
     strict = build_project(read_options({"gates": {"integrity_problems": True}}, repo.path))
     assert [p.path for p in strict.collection.problems] == ["cards/s/TRL.md", "cards/t/TRL.md"]
+    # The gates page holds `table_rows` of each kind; the card pages hold all of theirs.
+    repo.configure("      table_rows: 1\n")
+    built = repo.build()
+    page = built.page("readiness/gates/")
+    assert len(_rows(page, "trl-findings-table")) == 1
+    assert " ".join(page.split()).count("(1 of 2)") == 1
+    assert "self-approval" in built.page("readiness/cards/S/")
+    assert "self-approval" in built.page("readiness/cards/T/")
 
 
 def test_reviewers_the_card_does_not_name_and_records_long_before(tmp_path: Path) -> None:

@@ -25,6 +25,18 @@ def files(project: Project, memo: Memo) -> Made:
     if last is not None:
         return Made({here: last})
     counts = Counter(f.kind for f in findings)
+    # At most `table_rows` of each kind, the newest first: at 1,000 cards a generated
+    # organisation had 1,348 findings of one kind, a megabyte of page; each card's page and
+    # the card JSON have them all.
+    shown_rows = [
+        f
+        for kind in FINDING_KINDS
+        for f in sorted(
+            (f for f in findings if f.kind == kind),
+            key=lambda f: f.transition.date.isoformat() if f.transition else "9",
+            reverse=True,
+        )[: site.table_rows]
+    ]
     expired = {
         (f.card_id, f.transition.anchor) for f in findings if f.kind == EXPIRED and f.transition
     }
@@ -35,6 +47,7 @@ def files(project: Project, memo: Memo) -> Made:
         here=here,
         rules=project.settings.gates,
         findings=findings,
+        shown_rows=shown_rows,
         counts=[(kind, counts[kind]) for kind in FINDING_KINDS if counts[kind]],
         errors=sum(f.problem for f in findings),
         exemptions=exemptions,
