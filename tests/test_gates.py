@@ -137,6 +137,9 @@ def test_a_required_gate_without_its_record_fails_validate_and_strict(tmp_path: 
     plain = repo.build()
     assert plain.returncode == 0, plain.log
     page = plain.page("readiness/cards/A/")  # the card stays, with its error on its page
+    # The blocks search does not read go in after it: every placeholder is filled.
+    assert "<!--trl-" not in page and 'class="trl-status"' in page and "trl-transitions" in page
+    assert not any("Gate checks" in d["text"] for d in plain.search_docs())
     assert "missing record" in page and "An error of the card" in page
     problems = _rows(plain.page("readiness/problems/"), "trl-problems")
     assert [(r[0], r[2]) for r in problems] == [("cards/a/TRL.md:4", "error")]

@@ -50,14 +50,17 @@ JS = "javascript:alert(1)"
 BREAKOUT = "</title></textarea></style></script><script>alert(1)</script>"
 QUOTES = "' onmouseover='alert(1)"
 
-NAME = f'{SCRIPT} Retina {IMG} {SVG} {BREAKOUT} {{: onclick="alert(1)" }} <!--trl-html-0-->'
+NAME = (
+    f'{SCRIPT} Retina {IMG} {SVG} {BREAKOUT} {{: onclick="alert(1)" }} <!--trl-html-0--> '
+    "<!--trl-late-0-->"
+)
 """A card name: the page title, its heading, the dashboard and level rows, search."""
 
 BODY = r"""
 ## <script>alert(1)</script> Overview "><svg onload=alert(1)> {: onclick="alert(1)" }
 
 Inline: <script>alert(1)</script> <img src=x onerror=alert(1)> "><svg onload=alert(1)>
-<b onmouseover=alert(1)>bold</b> `<img src=x onerror=alert(1)>` <!--trl-html-0-->
+<b onmouseover=alert(1)>bold</b> `<img src=x onerror=alert(1)>` <!--trl-html-0--> <!--trl-late-0-->
 </div></article><script>alert(1)</script>
 
 ## Links

@@ -151,6 +151,7 @@ HOSTILE = (
     "' onmouseover='alert(1)",
     "</td></tr></table><script>alert(1)</script>",
     "<!--trl-html-0-->",
+    "<!--trl-late-0-->",
     "{: onclick=alert(1) }",
     "&lt;b&gt;&amp;&#60;",
     "javascript:alert(1)",
@@ -244,6 +245,7 @@ MARKDOWN = (
     "&lt;b&gt; &#60;script&#62; &amp;",
     "{: onclick=alert(1) }",
     "<!--trl-html-0-->",
+    "<!--trl-late-0-->",
 )
 bodies = st.lists(
     st.tuples(

@@ -13,6 +13,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from ..cards.problem import FixableError
 from ..model.pipeline import Project, build_project
@@ -37,6 +38,7 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
         self._memo = Memo()  # `mkdocs serve`: what the last build rendered, and from what
         self._made: dict[str, Content] = {}  # `serve --dirty` rebuilds only what differs
         self._rendered: dict[str, RenderedPage] = {}  # HTML for `on_page_content`
+        self._late: dict[str, RenderedPage] = {}  # what `on_page_context` puts in after search
         self._pages: frozenset[str] = frozenset()  # the readiness pages, for `on_post_page`
         self._nav: list[str] = []
         self._problems = 0  # for `--strict`, which `-q` hides from MkDocs' own count
@@ -89,7 +91,20 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
     ) -> str | None:
         # Taken out once inserted: MkDocs keeps the page's HTML, which holds the blocks.
         rendered = self._rendered.pop(page.file.src_uri, None)
-        return rendered.insert_html(html) if rendered else html
+        if rendered is None:
+            return html
+        if rendered.late:
+            self._late[page.file.src_uri] = rendered
+        return rendered.insert_html(html)
+
+    @event_priority(-100)  # last: after search has indexed the page without these blocks
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        rendered = self._late.pop(page.file.src_uri, None)
+        if rendered is not None and page.content is not None:
+            page.content = rendered.insert_late(page.content)
+        return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if page.file.src_uri not in self._pages:  # the theme writes <head>: previews go in here

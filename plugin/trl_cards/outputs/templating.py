@@ -49,6 +49,7 @@ OVERRIDES = "trl-cards"
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 _PLACEHOLDER = re.compile(r"<!--trl-html-(\d+)-->")
+_LATE = re.compile(r"<!--trl-late-(\d+)-->")
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,25 @@ class RenderedPage:
     html: tuple[str, ...] = ()
 
     def insert_html(self, content: str) -> str:
-        """The page's HTML content with each placeholder replaced by its block."""
+        """The page's HTML content with each placeholder replaced by its block, but for the
+        blocks that search does not index (`late_html`): those keep theirs."""
         return _PLACEHOLDER.sub(lambda m: self.html[int(m.group(1))], content)
+
+    def insert_late(self, content: str) -> str:
+        """The page's HTML content with the blocks that search does not index in place. The
+        MkDocs plugin inserts them once search has read the page: material's search parses
+        the whole of each page's HTML, and these blocks were most of a card page's."""
+        return _LATE.sub(lambda m: self.html[int(m.group(1))], content)
+
+    @property
+    def late(self) -> bool:
+        """Whether the page has blocks that go in after search has read it."""
+        return "<!--trl-late-" in self.markdown or any("<!--trl-late-" in b for b in self.html)
 
     @property
     def text(self) -> str:
         """The whole page as Markdown with the HTML inline, for reading and for tests."""
-        return self.insert_html(self.markdown)
+        return self.insert_late(self.insert_html(self.markdown))
 
 
 class PageTemplateError(FixableError):
@@ -160,7 +173,14 @@ def _environment(override_dirs: tuple[Path, ...], state: object) -> Environment:
         extensions=[_OneLineHtml],
     )
     env.filters.update(
-        html=_html_block, md=md, code=code, date=date, badge=badge, phase=phase, items=items
+        html=_html_block,
+        late_html=_late_block,
+        md=md,
+        code=code,
+        date=date,
+        badge=badge,
+        phase=phase,
+        items=items,
     )
     env.globals.update(
         term=_term,
@@ -189,7 +209,9 @@ class _OneLineHtml(Extension):
         return _HTML_FILTER.sub(lambda m: m[1] + _one_line(m[2]) + m[3], source)
 
 
-_HTML_FILTER = re.compile(r"({%-?\s*filter html\s*-?%})(.*?)({%-?\s*endfilter\s*-?%})", re.S)
+_HTML_FILTER = re.compile(
+    r"({%-?\s*filter (?:late_)?html\s*-?%})(.*?)({%-?\s*endfilter\s*-?%})", re.S
+)
 
 
 _DELIMITERS = re.compile(r"\{[%{#]|[%}#]\}")
@@ -234,6 +256,17 @@ def _html_block(context: Context, content: str) -> Markup:
     blocks: list[str] = context["_blocks"]
     blocks.append(_CELL_END.sub(r"\1 ", str(content).strip()))
     return Markup(f"\n\n<!--trl-html-{len(blocks) - 1}-->\n\n")  # noqa: S704 (a number)
+
+
+@pass_context
+def _late_block(context: Context, content: str) -> Markup:
+    """As `html`, for a block that search does not index (the whole of it is marked
+    `data-search-exclude`): the MkDocs plugin puts it in after search has read the page."""
+    if not content.strip():
+        return Markup("")
+    blocks: list[str] = context["_blocks"]
+    blocks.append(_CELL_END.sub(r"\1 ", str(content).strip()))
+    return Markup(f"\n\n<!--trl-late-{len(blocks) - 1}-->\n\n")  # noqa: S704 (a number)
 
 
 @pass_context
