@@ -306,7 +306,10 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 @dataclass(frozen=True)
 class Date(Kind):
-    """A day, written YYYY-MM-DD, no later than tomorrow (a review cannot be in the future)."""
+    """A day, written YYYY-MM-DD, no later than tomorrow (a review cannot be in the future),
+    unless it is a day to come (`future`: a target's date)."""
+
+    future: bool = False
 
     def check(self, value: Any, key: str, report: Report) -> Any:
         fix = "Write the date as YYYY-MM-DD, e.g. 2024-03-01."
@@ -321,7 +324,7 @@ class Date(Kind):
         except ValueError:
             report(key, f"`{excerpt(value)}` is not a day of the calendar.", fix)
             return None
-        if day > dt.date.today() + dt.timedelta(days=1):
+        if not self.future and day > dt.date.today() + dt.timedelta(days=1):
             report(
                 key,
                 f"{day.isoformat()} is in the future.",
