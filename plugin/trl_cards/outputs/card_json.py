@@ -19,6 +19,7 @@ from ..model.exports import Export, export_document
 from ..model.lineage import project_folders
 from ..model.pipeline import Project
 from ..model.site import Site
+from ..model.targets import TargetPlan
 from ..model.transitions import CardHistory
 from .made import Memo
 
@@ -35,6 +36,7 @@ def project_json(project: Project, memo: Memo | None = None) -> str:
         project.now,
         project.analytics.systems,
         memo,
+        project.analytics.targets,
     )
 
 
@@ -92,19 +94,24 @@ def cards_json(
     generated: dt.datetime,
     systems: Mapping[str, System] | None = None,
     memo: Memo | None = None,
+    targets: Mapping[str, TargetPlan] | None = None,
 ) -> str:
     """The export, as stable, sorted JSON text (documented in docs/export.md). `systems` are
     the analytics' systems (`Project.analytics.systems`); `memo` keeps each card's text for
-    the next build (`mkdocs serve`), which encodes again only the cards that changed."""
+    the next build (`mkdocs serve`), which encodes again only the cards that changed.
+    `targets` are the cards' targets as judged on the day (`Project.analytics.targets`)."""
     systems = systems or {}
+    targets = targets or {}
     texts = []
     for card in collection.cards:
         system = systems.get(card.id)
         history = histories.get(card.id, CardHistory(card.id))
-        inputs = (card, history, system, site)
+        plan = targets.get(card.id)
+        inputs = (card, history, system, site, plan)
         text: str | None = memo.recall("card json", card.id, inputs) if memo else None
         if text is None:
-            encoded = json.dumps(_card(card, history, system, site), indent=1, ensure_ascii=False)
+            document = _card(card, history, system, site) | {"target": _target(plan)}
+            encoded = json.dumps(document, indent=1, ensure_ascii=False)
             text = "  " + encoded.replace("\n", "\n  ")  # in `cards`, two deeper
             if memo is not None:
                 memo.keep("card json", card.id, inputs, text)
@@ -116,6 +123,32 @@ def cards_json(
         f"{json.dumps(generated.isoformat(timespec='seconds'))},\n"
         f' "cards": {cards}\n}}\n'
     )
+
+
+def _target(plan: TargetPlan | None) -> dict[str, Any] | None:
+    """A card's target, its status on the day of the build, and each time it was set, moved
+    or removed (documented in docs/export.md)."""
+    if plan is None:
+        return None
+    return {
+        "level": plan.target.level,
+        "date": plan.target.date.isoformat(),
+        "reason": plan.target.reason,
+        "status": plan.status,
+        "reached": plan.reached.isoformat() if plan.reached else None,
+        "expected": plan.expected.isoformat() if plan.expected else None,
+        "changes": [
+            {
+                "kind": c.kind,
+                "level": c.target.level if c.target else None,
+                "date": c.target.date.isoformat() if c.target else None,
+                "landed": c.date.isoformat(),
+                "author": c.author,
+                "commit": c.sha,
+            }
+            for c in plan.changes
+        ],
+    }
 
 
 def _card(card: Card, history: CardHistory, system: System | None, site: Site) -> dict[str, Any]:

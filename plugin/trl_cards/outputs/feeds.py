@@ -14,6 +14,7 @@ from ..cards.border import clean_line
 from ..cards.card import Card
 from ..cards.levels import level
 from ..model.pipeline import Project
+from ..model.targets import TargetPlan
 from ..model.transitions import CardHistory
 from ..model.urls import review_anchors
 from .glossary import KIND_WORDS
@@ -44,8 +45,11 @@ class Entry:
 
 def files(project: Project, memo: Memo) -> Made:
     urls = project.site.urls
+    targets = project.analytics.targets
     by_card = {
-        card.id: entries(card, project.histories.get(card.id, CardHistory(card.id)))
+        card.id: entries(
+            card, project.histories.get(card.id, CardHistory(card.id)), targets.get(card.id)
+        )
         for card in project.collection.cards
     }
     everything = sorted(
@@ -76,8 +80,9 @@ def _named(number: int, stage: str | None) -> str:
     return f"{number} ({stage})" if stage else str(number)
 
 
-def entries(card: Card, history: CardHistory) -> list[Entry]:
-    """The card's transitions and reviews, newest first."""
+def entries(card: Card, history: CardHistory, target: TargetPlan | None = None) -> list[Entry]:
+    """The card's transitions, reviews and changes of its target (`target`, the card's plan:
+    each time its target was set, moved or removed is an entry too), newest first."""
     found = []
     for t in history.transitions:
         change = (
@@ -98,6 +103,16 @@ def entries(card: Card, history: CardHistory) -> list[Entry]:
             f"{review.decision}"
         )
         found.append(Entry(card, anchor, title, when, ", ".join(review.reviewers)))
+    for edit in target.changes if target else ():
+        now = edit.target
+        what = (
+            "target removed"
+            if now is None
+            else f"target {'set' if edit.kind == 'set' else 'moved'}: level {now.level} by "
+            f"{now.date.isoformat()}"
+        )
+        title = f"{card.id} {card.name}: {what}"
+        found.append(Entry(card, edit.anchor, title, edit.date, edit.author))
     return sorted(found, key=lambda e: e.when, reverse=True)
 
 

@@ -25,6 +25,10 @@ COLUMNS = (
     "repository",
     "closed",
     "stage",
+    "target_level",
+    "target_date",
+    "target_status",
+    "target_reached",
 )
 
 
@@ -44,6 +48,7 @@ def state_csv(project: Project) -> str:
         changed = history.last_change if history else None
         system = project.analytics.systems.get(card.id)
         lvl = level(card.level)
+        plan = project.analytics.targets.get(card.id)
         row = [
             card.id,
             card.name,
@@ -60,6 +65,10 @@ def state_csv(project: Project) -> str:
             project.site.repository_of(card.path),
             card.closed or "",
             card.stage or "",
+            str(plan.target.level) if plan else "",
+            plan.target.date.isoformat() if plan else "",
+            plan.status if plan else "",
+            plan.reached.date().isoformat() if plan and plan.reached else "",
         ]
         writer.writerow([_inert(cell) for cell in row])
     return out.getvalue()
