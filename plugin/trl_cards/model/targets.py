@@ -35,6 +35,7 @@ __all__ = [
     "STATUSES",
     "TargetChange",
     "TargetPlan",
+    "days_to_reach",
     "plan_targets",
     "target_changes",
     "target_plan",
@@ -169,7 +170,7 @@ def target_plan(
     today = now.date()
     if today > target.date:
         return TargetPlan(target, LATE, None, None, set_on, changes)
-    needed = _days_needed(card, transitions, median_days_at_level, now)
+    needed = days_to_reach(card, target.level, transitions, median_days_at_level, now)
     if needed is None:
         return TargetPlan(target, ON_TRACK, None, None, set_on, changes)
     expected = today + dt.timedelta(days=round(needed))
@@ -177,15 +178,15 @@ def target_plan(
     return TargetPlan(target, status, None, expected, set_on, changes)
 
 
-def _days_needed(
+def days_to_reach(
     card: Card,
+    goal: int,
     transitions: Sequence[Transition],
     median_days_at_level: Mapping[int, float],
     now: dt.datetime,
 ) -> float | None:
-    """Days the card still needs to reach its target level at the usual pace; None when some
-    level's pace is not known."""
-    assert card.target is not None
+    """Days the card still needs to reach level `goal` at the usual pace (the rule of this
+    module's docstring); None when some level's pace is not known."""
     stays = [(b.date - a.date).total_seconds() / 86400 for a, b in pairwise(transitions)]
     own = statistics.mean(stays) if stays else None
     last = transitions[-1] if transitions else None
@@ -195,7 +196,7 @@ def _days_needed(
         else 0.0
     )
     needed = 0.0
-    for number in range(card.level, card.target.level):
+    for number in range(card.level, goal):
         typical = median_days_at_level.get(number, own)
         if typical is None:
             return None
