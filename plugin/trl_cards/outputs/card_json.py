@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +16,7 @@ from ..cards.levels import level
 from ..history.revisions import RepoHistory
 from ..model.analytics import System
 from ..model.exports import Export, export_document
+from ..model.goals import GoalProgress
 from ..model.lineage import project_folders
 from ..model.pipeline import Project
 from ..model.site import Site
@@ -37,6 +38,7 @@ def project_json(project: Project, memo: Memo | None = None) -> str:
         project.analytics.systems,
         memo,
         project.analytics.targets,
+        project.goals,
     )
 
 
@@ -95,11 +97,13 @@ def cards_json(
     systems: Mapping[str, System] | None = None,
     memo: Memo | None = None,
     targets: Mapping[str, TargetPlan] | None = None,
+    goals: Sequence[GoalProgress] = (),
 ) -> str:
     """The export, as stable, sorted JSON text (documented in docs/export.md). `systems` are
     the analytics' systems (`Project.analytics.systems`); `memo` keeps each card's text for
     the next build (`mkdocs serve`), which encodes again only the cards that changed.
-    `targets` are the cards' targets as judged on the day (`Project.analytics.targets`)."""
+    `targets` are the cards' targets as judged on the day (`Project.analytics.targets`),
+    `goals` the organisation's goals on that day (`Project.goals`)."""
     systems = systems or {}
     targets = targets or {}
     texts = []
@@ -117,12 +121,39 @@ def cards_json(
                 memo.keep("card json", card.id, inputs, text)
         texts.append(text)
     cards = "[\n" + ",\n".join(texts) + "\n ]" if texts else "[]"
+    listed = json.dumps([_goal(g, site) for g in goals], indent=1, ensure_ascii=False)
     # As `json.dumps(document, indent=1)` writes it; a card's text is made once per edit.
     return (
         f'{{\n "version": {EXPORT_VERSION},\n "generated": '
         f"{json.dumps(generated.isoformat(timespec='seconds'))},\n"
-        f' "cards": {cards}\n}}\n'
+        f' "cards": {cards},\n "goals": {listed.replace(chr(10), chr(10) + " ")}\n}}\n'
     )
+
+
+def _goal(progress: GoalProgress, site: Site) -> dict[str, Any]:
+    """One goal of the organisation, on the day of the build (documented in docs/export.md)."""
+    goal = progress.goal
+    return {
+        "name": goal.name,
+        "url": site.urls.url(site.urls.goal(progress.slug)),
+        "level": goal.level,
+        "date": goal.date.isoformat(),
+        "select": {
+            "tags": list(goal.tags),
+            "owners": list(goal.owners),
+            "repository": list(goal.repositories),
+            "phase": list(goal.phases),
+            "min_level": goal.min_level,
+        },
+        "status": progress.status,
+        "met_on": progress.met_on.isoformat() if progress.met_on else None,
+        "cards": list(progress.cards),
+        "short": [
+            {"id": card_id, "expected": day.isoformat() if day else None}
+            for card_id, day in progress.short
+        ],
+        "burnup": [{"date": when.isoformat(), "count": count} for when, count in progress.burnup],
+    }
 
 
 def _target(plan: TargetPlan | None) -> dict[str, Any] | None:

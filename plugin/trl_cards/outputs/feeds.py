@@ -72,7 +72,57 @@ def files(project: Project, memo: Memo) -> Made:
             last = _feed(project, path, f"{card.id} {card.name}: readiness", found)
             memo.keep("card feeds", card.id, inputs, last)
         made[path] = last
+    if project.goals:
+        made[urls.goals_feed()] = goals_feed(project)
     return Made(made)
+
+
+def goals_feed(project: Project) -> str:
+    """The Atom feed of the organisation's goals: an entry each time the number of a goal's
+    components at or above its level changed (its burn-up), newest first, each leading to the
+    goal's page."""
+    urls = project.site.urls
+    base = (project.settings.site_url or "").rstrip("/")
+    path = urls.goals_feed()
+    folder = posixpath.dirname(path)
+
+    def absolute(where: str) -> str:
+        return f"{base}/{where}" if base else f"urn:x-trl-cards:{where}"
+
+    events = sorted(
+        ((when, count, g) for g in project.goals for when, count in g.burnup),
+        key=lambda e: e[0],
+        reverse=True,
+    )[:LATEST]
+    updated = events[0][0] if events else project.now
+    body = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        "<title>Readiness: the organisation's goals</title>",
+        f"<id>{escape(absolute(path))}</id>",
+        f"<updated>{updated.isoformat()}</updated>",
+        f'<link rel="self" href={quoteattr(posixpath.basename(path))}/>',
+        "<generator>mkdocs-trl-cards</generator>",
+    ]
+    for when, count, progress in events:
+        goal, page = progress.goal, urls.goal(progress.slug)
+        title = (
+            f"Goal {goal.name}: {count} of {len(progress.cards)} components at level "
+            f"{goal.level} or above (due {goal.date.isoformat()})"
+        )
+        where = f"{urls.url(page)}#{when.isoformat()}"
+        body += [
+            "<entry>",
+            f"<title>{escape(title)}</title>",
+            f"<id>{escape(absolute(where))}</id>",
+            f"<link href={quoteattr(urls.link_from(folder, page))}/>",
+            f"<updated>{when.isoformat()}</updated>",
+            "<author><name>mkdocs-trl-cards</name></author>",
+            f"<summary>{escape(title)}. Today: {progress.status}.</summary>",
+            "</entry>",
+        ]
+    body.append("</feed>")
+    return "\n".join(body) + "\n"
 
 
 def _named(number: int, stage: str | None) -> str:

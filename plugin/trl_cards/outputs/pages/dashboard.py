@@ -57,6 +57,7 @@ def files(project: Project, memo: Memo) -> Made:
         short=SHORT,
         groups=groups,
         held_down=held_down(analytics.systems, by_id),
+        goals=project.goals,
         target_counts=Counter(p.status for p in analytics.targets.values()),
         target_statuses=STATUSES,
         off_target=sorted(
