@@ -210,3 +210,22 @@ def test_the_goal_pages_and_exports(tmp_path: Path) -> None:
     titles = [e.findtext(f"{atom}title") for e in feed.iter(f"{atom}entry")]
     assert titles[0].startswith("Goal Vision to 6: 2 of 3 components at level 6 or above")
     assert len(titles) == sum(len(g["burnup"]) for g in document["goals"])
+
+
+def test_a_closed_card_is_in_no_goal(tmp_path: Path) -> None:
+    """A component its own format closed (`Withdrawn`) counts in no readiness figure: not in a
+    goal's cards, nor short of it, nor in its burn-up."""
+    from test_closing import FORMAT, _meta
+
+    repo = GitRepo(tmp_path / "org")
+    repo.write("peps/1/metadata.yaml", _meta(1, "Streams", "Experimental"))
+    repo.write("peps/2/metadata.yaml", _meta(2, "Tasks", "Provisional"))
+    repo.commit("Two proposals", date="2025-01-10T09:00:00+00:00")
+    repo.write("peps/2/metadata.yaml", _meta(2, "Tasks", "Withdrawn"))
+    repo.commit("PEP 2 is withdrawn", date="2025-03-10T09:00:00+00:00")
+    goal = {"name": "All to 4", "level": 4, "date": "2025-12-31"}
+    settings = read_options({"include": [], "formats": [FORMAT], "goals": [goal]}, repo.path)
+    [progress] = build_project(settings, now=NOW).goals
+    assert progress.cards == ("PEP-1",) and progress.short == ()
+    assert progress.status == "met"
+    assert [n for _, n in progress.burnup] == [1]

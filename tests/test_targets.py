@@ -290,3 +290,15 @@ def test_a_change_of_the_organisations_pace_renders_the_target_again(tmp_path: P
     recalled = build_outputs(again, memo).files
     fresh = build_outputs(again).files
     assert [p for p in fresh if recalled[p] != fresh[p]] == []
+
+
+def test_what_changed_lists_a_moved_target() -> None:
+    from trl_cards.model.card_diff import card_diff
+
+    before = parse_card(card("A1", 3, extra=_target(4, "2025-06-30", "the pilot")), "A/TRL.md")
+    after = parse_card(card("A1", 3, extra=_target(4, "2025-07-31", "the pilot")), "A/TRL.md")
+    assert before.card is not None and after.card is not None
+    [change] = card_diff(before.card, after.card).fields
+    assert change.key == "target"
+    assert [i.text for i in change.before] == ["level 4 by 2025-06-30 (the pilot)"]
+    assert [i.text for i in change.after] == ["level 4 by 2025-07-31 (the pilot)"]

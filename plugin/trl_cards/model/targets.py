@@ -108,10 +108,11 @@ def target_changes(history: CardHistory) -> tuple[TargetChange, ...]:
     """Each revision that set, moved or removed the target, oldest first.
 
     Only a revision whose text holds the word `target` is parsed: one without it has no
-    target, so it tells a removal without a parse. At 1,000 cards and 50,000 revisions a parse
-    costs most of a millisecond, so the cost is one parse per revision that mentions a target,
-    and nothing for the others. A revision whose `target` had a problem (or that was not a
-    valid card) leaves the target as it was.
+    target, so it tells a removal without a parse. Measured on the large sample organisation
+    (1,000 cards, 50,000 commits, 7,632 card revisions; `build_project` 6.5 s): the scan of
+    every revision takes 31 ms, and a parse 0.27 ms, so if every revision named a target they
+    would cost 2.1 s more, once (`mkdocs serve` keeps the parses). A revision whose `target` had a problem (or that was not
+    a valid card) leaves the target as it was.
     """
     changes: list[TargetChange] = []
     current: Target | None = None
