@@ -44,6 +44,8 @@ plugins:
   - tags
   - trl-cards:
       milestone_tags: "v*"
+      goals:
+        - {name: Vision to 6, level: 6, date: 2099-12-31, select: {tags: [vision]}}
 """
 
 TODAY = date.today()
@@ -56,6 +58,7 @@ PAGES = {
     "problems": "readiness/problems/",
     "milestones": "readiness/changes/",
     "milestone": "readiness/changes/tag-v1.0/",
+    "goal": "readiness/goals/vision-to-6/",
 }
 """The pages checked: one of each kind the site makes, by what it is."""
 
@@ -95,6 +98,8 @@ REQUIREMENTS = (
 
 RETINA = "owners: [Dana Whitfield]\nreviewers: [Rae Kim]\ntags: [medical, vision]\n"
 RETINA += "coupled: [R12.1]\nethics: {status: in progress}\n" + REQUIREMENTS
+# Targets in each colour the dashboard gives them: late (the retina model), met (the ranker).
+RETINA += "target: {level: 7, date: 2024-06-30, reason: The clinics' pilot.}\n"
 
 CARDS = {
     "R10.1": ("cards/lhc/TRL.md", "LHC anomalies", "owners: [Omar Haddad]\ntags: [physics]\n"),
@@ -103,7 +108,11 @@ CARDS = {
     "P20.1": ("cards/speech/TRL.md", "Speech summariser", "owners: [Ines Duarte]\n"),
     "P21.1": ("cards/retina/TRL.md", "Retina triage", RETINA),
     "P22.1": ("cards/churn/TRL.md", "Churn model", "owners: [Li Wei]\ntags: [tabular]\n"),
-    "Q30.1": ("cards/ranker/TRL.md", "Search ranker", "owners: [Ines Duarte]\n"),
+    "Q30.1": (
+        "cards/ranker/TRL.md",
+        "Search ranker",
+        "owners: [Ines Duarte]\ntarget: {level: 3, date: 2024-01-31}\n",
+    ),
     "Q31.1": ("cards/ocr/TRL.md", "Invoice OCR", "owners: [Dana Whitfield]\ntags: [vision]\n"),
     "Q32.1": ("cards/pipeline/TRL.md", "Feature pipeline", "tags: [data]\n"),
     "D50.1": ("cards/fraud/TRL.md", "Fraud scoring", "owners: [Li Wei]\ntags: [finance]\n"),

@@ -244,6 +244,8 @@ def test_an_exemption_passes_a_gate_until_it_expires(tmp_path: Path) -> None:
         ("B", "pilot in one clinic", "Dana", "2999-12-31"),
         ("C", "pilot in one clinic", "Dana", "2024-12-31 expired"),
     ]
+    dashboard = " ".join(built.page("readiness/").split())
+    assert 'Exemptions expired</a> <span class="trl-count">1</span>' in dashboard
     history = trl_cards("history", "C", cwd=repo.path)
     assert "exempted" in history.stdout
 

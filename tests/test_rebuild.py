@@ -94,10 +94,10 @@ def _team_card(card_id: str, level: int, **change: str) -> str:
         "tags": "[vision, edge]" if card_id != "C4" else "[vision]",
         "decision": "advance",
         "body": "A component.",
+        "target": "{level: 6, date: 2099-03-31}",
     } | change
-    extra = f"owners: {fields['owners']}\ntags: {fields['tags']}\nreviews:\n" + review(
-        level - 1, level, "2024-03-01", fields["decision"]
-    )
+    extra = f"owners: {fields['owners']}\ntags: {fields['tags']}\ntarget: {fields['target']}\n"
+    extra += "reviews:\n" + review(level - 1, level, "2024-03-01", fields["decision"])
     return card(card_id, level, name=fields["name"], extra=extra, body=fields["body"] + "\n")
 
 
@@ -110,6 +110,7 @@ def _team_card(card_id: str, level: int, **change: str) -> str:
         ("tags", {"tags": "[edge, lidar]"}),
         ("review", {"decision": "hold"}),
         ("body", {"body": "## TL;DR\nNow a detector."}),
+        ("target", {"target": "{level: 7, date: 2099-06-30}"}),
     ],
 )
 def test_an_edit_of_any_field_rebuilds_what_a_fresh_build_makes(
@@ -134,6 +135,7 @@ def test_an_edit_of_any_field_rebuilds_what_a_fresh_build_makes(
     differ = [path for path in fresh if recalled[path] != fresh[path]]
     assert differ == []
     assert any("Renamed" in str(c) for c in fresh.values()) == (field == "name")
+    assert any("2099-06-30" in str(c) for c in fresh.values()) == (field == "target")
     # Each card's JSON is encoded apart and joined: the text is what `json.dumps` writes.
     text = str(recalled[project.site.urls.card_json()])
     assert text == json.dumps(json.loads(text), indent=1, ensure_ascii=False) + "\n"

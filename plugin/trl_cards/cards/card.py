@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from .fields import DEBRIEF_QUESTIONS, EXEMPTION
 from .problem import Problem
 
-__all__ = ["Card", "Debrief", "Ethics", "ParsedCard", "Requirement", "Review", "Risk"]
+__all__ = [
+    "Card",
+    "Debrief",
+    "Ethics",
+    "ParsedCard",
+    "Requirement",
+    "Review",
+    "Risk",
+    "Target",
+]
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,15 @@ class Ethics:
 
 
 @dataclass(frozen=True)
+class Target:
+    """The level the team means the component to reach, and the day it is to be reached by."""
+
+    level: int
+    date: dt.date
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Card:
     """One TRL card as it stands in one file at one revision."""
 
@@ -102,6 +120,8 @@ class Card:
     tags: tuple[str, ...] = ()
     links: tuple[tuple[str, str], ...] = ()
     ethics: Ethics | None = None
+    target: Target | None = None
+    """The level the team means to reach by a day (`target:`); None when it names none."""
     coupled: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()

@@ -157,6 +157,11 @@ ETHICS_FIELDS = (
     ),
     Field("link", Url(), "Where the checklist lives."),
 )
+TARGET_FIELDS = (
+    Field("level", _LEVEL, "The level the component is to reach, 0-9.", required=True),
+    Field("date", Date(future=True), "The day it is to be reached by, YYYY-MM-DD.", required=True),
+    Field("reason", Text(), "Why this level by this day (the commitment behind it)."),
+)
 CARD_FIELDS: tuple[Field, ...] = (
     Field(
         "id",
@@ -175,6 +180,11 @@ CARD_FIELDS: tuple[Field, ...] = (
     Field("tags", ListOf(Text(one_line=True)), "Free labels, any text."),
     Field("links", MapOf(Url()), "Named links: project page, requirements, V&V, code..."),
     Field("ethics", Record(ETHICS_FIELDS), "Status of the ethics checklist."),
+    Field(
+        "target",
+        Record(TARGET_FIELDS),
+        "The level the team means to reach, and by when: shown on track, at risk, late or met.",
+    ),
     Field(
         "coupled",
         ListOf(Text(pattern=ID_PATTERN, pattern_help=_CARD_ID)),

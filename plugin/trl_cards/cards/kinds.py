@@ -307,7 +307,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 @dataclass(frozen=True)
 class Date(Kind):
     """A day, written YYYY-MM-DD, no later than tomorrow (a review cannot be in the future),
-    unless the day is one to come by nature (`future`: an exemption's expiry)."""
+    unless it is a day to come by nature (`future`: a target's date, an exemption's expiry)."""
 
     future: bool = False
 

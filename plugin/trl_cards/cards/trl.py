@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .body import body_limit
-from .card import Card, Debrief, Ethics, ParsedCard, Requirement, Review, Risk
+from .card import Card, Debrief, Ethics, ParsedCard, Requirement, Review, Risk, Target
 from .fields import CARD_RECORD, DEBRIEF_QUESTIONS, IDENTITY, dropped_by
 from .grading import Found, locate, unreadable, unusable
 from .problem import Problem, Severity
@@ -141,6 +141,11 @@ def card_text(card: Card, hints: Sequence[str] = (), *, yaml: bool = False) -> s
     if card.ethics is not None:
         ethics = {"status": card.ethics.status, "link": card.ethics.link}
         lines.append(f"ethics: {value({k: v for k, v in ethics.items() if v})}")
+    if card.target is not None:
+        goal: dict[str, object] = {"level": card.target.level, "date": card.target.date.isoformat()}
+        if card.target.reason:
+            goal["reason"] = card.target.reason
+        lines.append(f"target: {value(goal)}")
     if card.requirements:
         lines.append("requirements:")
         for r in card.requirements:
@@ -198,6 +203,7 @@ TEMPLATE_HINTS = (
     "reviewers: [Who reviews its gates]",
     "tags: [vision]",
     "links: {project: https://..., requirements: https://..., code: https://...}",
+    "target: {level: 6, date: YYYY-MM-DD, reason: Why this level by this day}",
     "coupled: [ids of related cards]",
     "parts: [ids of the components of this system]",
     "requirements: [{id: REQ-1, text: The component shall ..., risk: {p_failure: 0.1, value: 5}}]",
@@ -235,6 +241,7 @@ def locate_problems(problems: Sequence[Problem], text: str, path: str) -> list[P
 
 def _build(values: dict[str, Any], path: str, body: str) -> Card:
     ethics = values.get("ethics")
+    target = values.get("target")
     return Card(
         id=values["id"],
         name=values["name"],
@@ -245,6 +252,7 @@ def _build(values: dict[str, Any], path: str, body: str) -> Card:
         tags=tuple(dict.fromkeys(values.get("tags", ()))),
         links=tuple(values.get("links", {}).items()),
         ethics=Ethics(ethics["status"], ethics.get("link")) if ethics else None,
+        target=Target(target["level"], target["date"], target.get("reason")) if target else None,
         coupled=tuple(dict.fromkeys(values.get("coupled", ()))),
         parts=tuple(dict.fromkeys(values.get("parts", ()))),
         aliases=tuple(dict.fromkeys(values.get("aliases", ()))),

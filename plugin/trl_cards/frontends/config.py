@@ -68,6 +68,7 @@ class TrlCardsConfig(Config):
     table_rows = _declared("table_rows")
     milestone_tags = _declared("milestone_tags")
     sources = _declared("sources")
+    goals = _declared("goals")
     cache = _declared("cache")
     gates = _declared("gates")
 

@@ -17,6 +17,7 @@ from ..cards.card import Card
 from ..cards.levels import LEVELS, PHASES, level
 from ..cards.problem import Problem, Severity
 from .milestones import Period, milestones, periods, quarter_of
+from .targets import TargetPlan, plan_targets
 from .transitions import CardHistory, Transition
 
 STALE_DAYS = 365
@@ -262,6 +263,9 @@ class Analytics:
     """Today's cards per phase, month by month (`phase_trend`)."""
     periods: tuple[Period, ...] = ()
     """What changed from each milestone to the next (`milestones.periods`), oldest first."""
+    targets: dict[str, TargetPlan] = field(default_factory=dict)
+    """card id -> its target on the day of the analytics (`targets.plan_targets`), for every
+    open card that names one."""
 
 
 def analyse(
@@ -296,6 +300,7 @@ def analyse(
         cycles,
         phase_trend(cards, histories, now),
         periods(cards, histories, gone, milestones([*histories.values(), *gone], now, tags)),
+        plan_targets(cards, histories, kpis.median_days_at_level, now),
     )
 
 

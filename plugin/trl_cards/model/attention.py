@@ -15,6 +15,7 @@ from ..cards.card import Card, Requirement, Review
 from ..cards.levels import PHASES, Phase, level
 from .analytics import ATTENTION, Analytics, ReviewDue, System
 from .milestones import QUARTER
+from .targets import AT_RISK, LATE, TargetPlan
 from .transitions import CardHistory, Transition
 
 __all__ = [
@@ -115,6 +116,8 @@ class Rollup:
     total: int
     per_phase: dict[str, int] = field(default_factory=dict)
     attention: dict[str, int] = field(default_factory=dict)
+    targets: dict[str, int] = field(default_factory=dict)
+    """Its targets late and at risk (`targets.LATE`, `targets.AT_RISK`) -> how many."""
 
     @property
     def needs(self) -> int:
@@ -126,9 +129,13 @@ def rollups(
     cards: Sequence[Card],
     flags: Mapping[str, Sequence[str]],
     groups: Callable[[Card], Iterable[str]],
+    plans: Mapping[str, TargetPlan] | None = None,
 ) -> tuple[Rollup, ...]:
     """Each group (`groups(card)`: the card's owners, its repository, its tags) with its
-    components, most in need of attention first; a card in no group counts under `""`."""
+    components, most in need of attention first; a card in no group counts under `""`.
+    `plans` are the cards' targets (`Analytics.targets`): each group counts its late and
+    at-risk ones."""
+    plans = plans or {}
     members: dict[str, list[Card]] = {}
     for card in cards:
         for name in dict.fromkeys(groups(card)) or ("",):
@@ -142,6 +149,10 @@ def rollups(
                 len(group),
                 {p.key: phases[p.key] for p in PHASES},
                 {f: sum(f in flags.get(c.id, ()) for c in group) for f in ATTENTION},
+                {
+                    s: sum(1 for c in group if (p := plans.get(c.id)) and p.status == s)
+                    for s in (LATE, AT_RISK)
+                },
             )
         )
     return tuple(sorted(out, key=lambda r: (-r.needs, -r.total, r.name.casefold())))

@@ -126,6 +126,17 @@ _VALUES: tuple[tuple[str, Callable[[Card], tuple[str, ...]]], ...] = (
             else (c.ethics.status + (f" ({c.ethics.link})" if c.ethics.link else ""),)
         ),
     ),
+    (
+        "target",
+        lambda c: (
+            ()
+            if c.target is None
+            else (
+                f"level {c.target.level} by {c.target.date.isoformat()}"
+                + (f" ({c.target.reason})" if c.target.reason else ""),
+            )
+        ),
+    ),
     ("coupled", lambda c: c.coupled),
     ("parts", lambda c: c.parts),
     ("requirements", lambda c: tuple(map(_requirement, c.requirements))),

@@ -24,6 +24,7 @@ from ..history.revisions import RepoHistory
 from .analytics import Analytics, analyse
 from .exports import export_files
 from .gates import EXPIRED, Finding, check_gates, gate_problems
+from .goals import GoalProgress, goal_progress
 from .lineage import history_problems, id_claims, join_histories
 from .settings import Settings
 from .site import Origin, Site
@@ -64,6 +65,8 @@ class Project:
     sources: tuple[SourceRecord, ...] = ()
     """Every source of cards, as read: the site's own repository first (source 0), then the
     checkouts beside it, then the exports."""
+    goals: tuple[GoalProgress, ...] = ()
+    """Each of the organisation's goals (`Settings.goals`) on the day `now`, in their order."""
     findings: tuple[Finding, ...] = ()
     """What checking each gate against the history found (`gates`), card by card."""
 
@@ -287,7 +290,17 @@ def _project(
         )
     if analytics.problems:  # cycles in `parts`
         collection = replace(collection, problems=collection.problems + analytics.problems)
-    return Project(settings, collection, histories, site, analytics, now, tuple(records), findings)
+    goals = goal_progress(
+        settings.goals,
+        tuple(c for c in collection.cards if c.closed is None),
+        histories,
+        site.repository_of,
+        analytics.kpis.median_days_at_level,
+        now,
+    )
+    return Project(
+        settings, collection, histories, site, analytics, now, tuple(records), goals, findings
+    )
 
 
 def _aliases(settings: Settings) -> dict[str, frozenset[str]]:

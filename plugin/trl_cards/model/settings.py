@@ -34,6 +34,7 @@ from ..cards.options import (
 )
 from ..history.clock import DEFAULT_ZONE, time_zone
 from .gates import GateRules
+from .goals import GOAL_OPTIONS, Goal, read_goal
 from .repositories import COMMIT_PLACEHOLDERS, template_problem
 
 __all__ = [
@@ -385,6 +386,16 @@ class Settings:
         "`path`, `url`, and optionally `branch`, `commit_url`, `include`, `exclude`) and "
         "folders of exports (`exports`). See [Many repositories](sources.md).",
         listed(SOURCE_OPTIONS, _source, "a source"),
+        (),
+    )
+    goals: tuple[Goal, ...] = _option(
+        "The organisation's goals: each a `name`, a `level` and a `date` (YYYY-MM-DD), and "
+        "which cards it is for (`select`: any of `tags`, `owners`, `repository`, `phase`, "
+        "`min_level`; every key given narrows, any value of a key will do; all open cards "
+        "without it). Each gets a page (`readiness/goals/<slug>/`) with its burn-up, the cards "
+        "still short of its level and their owners, and its status: met, on track, at risk or "
+        "late, by the rule of a card's `target`. See [Goals](reading.md#goals).",
+        listed(GOAL_OPTIONS, read_goal, "a goal"),
         (),
     )
     cache: bool = _option(

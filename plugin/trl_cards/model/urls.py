@@ -17,6 +17,7 @@ Pages (source URIs, under the plugin's `prefix`, with directory URLs):
 | tag | `readiness/tags/<slug>/index.md` | `readiness/tags/<slug>/` |
 | milestones | `readiness/changes/index.md` | `readiness/changes/` |
 | changes up to a milestone | `readiness/changes/<slug>/index.md` | `readiness/changes/<slug>/` |
+| goal | `readiness/goals/<slug>/index.md` | `readiness/goals/<slug>/` |
 
 Files (paths from the site root):
 
@@ -25,6 +26,7 @@ Files (paths from the site root):
 | the card JSON | `readiness/api/cards.json` (the plugin also writes `api/cards.json`) |
 | the organisation's feed, a card's | `readiness/feed.xml`, `readiness/cards/<id>/feed.xml` |
 | the CSV | `readiness/cards.csv` |
+| the goals' feed | `readiness/goals/feed.xml` |
 | a card's badge | `readiness/badges/<id>.svg` |
 | the card format's JSON Schema | `readiness/schema/card-v1.json` |
 | the stylesheet and script | `readiness/assets/trl-cards.css`, `readiness/assets/trl-cards.js` |
@@ -134,6 +136,11 @@ class Urls:
         as `2025-q3`, `tag-<name>`, or `today`; made safe by `milestones.milestones`)."""
         return self._page(f"{self.prefix}/changes/{slug}")
 
+    def goal(self, slug: str) -> str:
+        """Source URI of the page of the organisation's goal whose slug is `slug`
+        (`GoalProgress.slug`)."""
+        return self._page(f"{self.prefix}/goals/{slug}")
+
     def card(self, card_id: str) -> str:
         """Source URI of a card page (ids are validated slug-safe: no `/`, no leading `.`)."""
         return f"{self.prefix}/cards/{card_id}/index.md"
@@ -160,6 +167,10 @@ class Urls:
         """Path of the organisation's Atom feed, or of a card's."""
         folder = f"{self.prefix}/cards/{card_id}" if card_id else self.prefix
         return f"{folder}/feed.xml"
+
+    def goals_feed(self) -> str:
+        """Path of the Atom feed of the organisation's goals (`readiness/goals/feed.xml`)."""
+        return f"{self.prefix}/goals/feed.xml"
 
     def cards_csv(self) -> str:
         """Path of the CSV of where every card stands now."""

@@ -17,9 +17,11 @@ from ..history.revisions import RepoHistory
 from ..model.analytics import System
 from ..model.exports import Export, export_document
 from ..model.gates import Finding
+from ..model.goals import GoalProgress
 from ..model.lineage import project_folders
 from ..model.pipeline import Project
 from ..model.site import Site
+from ..model.targets import TargetPlan
 from ..model.transitions import CardHistory
 from .made import Memo
 
@@ -37,6 +39,8 @@ def project_json(project: Project, memo: Memo | None = None) -> str:
         project.analytics.systems,
         memo,
         project.findings_of,
+        project.analytics.targets,
+        project.goals,
     )
 
 
@@ -95,33 +99,91 @@ def cards_json(
     systems: Mapping[str, System] | None = None,
     memo: Memo | None = None,
     findings: Mapping[str, Sequence[Finding]] | None = None,
+    targets: Mapping[str, TargetPlan] | None = None,
+    goals: Sequence[GoalProgress] = (),
 ) -> str:
     """The export, as stable, sorted JSON text (documented in docs/export.md). `systems` are
     the analytics' systems (`Project.analytics.systems`); `memo` keeps each card's text for
-    the next build (`mkdocs serve`), which encodes again only the cards that changed."""
+    the next build (`mkdocs serve`), which encodes again only the cards that changed.
+    `targets` are the cards' targets as judged on the day (`Project.analytics.targets`),
+    `goals` the organisation's goals on that day (`Project.goals`)."""
     systems = systems or {}
+    targets = targets or {}
     texts = []
     for card in collection.cards:
         system = systems.get(card.id)
         history = histories.get(card.id, CardHistory(card.id))
         found = tuple(findings.get(card.id, ())) if findings else ()
-        inputs = (card, history, system, site, found)
+        plan = targets.get(card.id)
+        inputs = (card, history, system, site, found, plan)
         text: str | None = memo.recall("card json", card.id, inputs) if memo else None
         if text is None:
-            encoded = json.dumps(
-                _card(card, history, system, site, found), indent=1, ensure_ascii=False
-            )
+            document = _card(card, history, system, site, found) | {"target": _target(plan)}
+            encoded = json.dumps(document, indent=1, ensure_ascii=False)
             text = "  " + encoded.replace("\n", "\n  ")  # in `cards`, two deeper
             if memo is not None:
                 memo.keep("card json", card.id, inputs, text)
         texts.append(text)
     cards = "[\n" + ",\n".join(texts) + "\n ]" if texts else "[]"
+    listed = json.dumps([_goal(g, site) for g in goals], indent=1, ensure_ascii=False)
     # As `json.dumps(document, indent=1)` writes it; a card's text is made once per edit.
     return (
         f'{{\n "version": {EXPORT_VERSION},\n "generated": '
         f"{json.dumps(generated.isoformat(timespec='seconds'))},\n"
-        f' "cards": {cards}\n}}\n'
+        f' "cards": {cards},\n "goals": {listed.replace(chr(10), chr(10) + " ")}\n}}\n'
     )
+
+
+def _goal(progress: GoalProgress, site: Site) -> dict[str, Any]:
+    """One goal of the organisation, on the day of the build (documented in docs/export.md)."""
+    goal = progress.goal
+    return {
+        "name": goal.name,
+        "url": site.urls.url(site.urls.goal(progress.slug)),
+        "level": goal.level,
+        "date": goal.date.isoformat(),
+        "select": {
+            "tags": list(goal.tags),
+            "owners": list(goal.owners),
+            "repository": list(goal.repositories),
+            "phase": list(goal.phases),
+            "min_level": goal.min_level,
+        },
+        "status": progress.status,
+        "met_on": progress.met_on.isoformat() if progress.met_on else None,
+        "cards": list(progress.cards),
+        "short": [
+            {"id": card_id, "expected": day.isoformat() if day else None}
+            for card_id, day in progress.short
+        ],
+        "burnup": [{"date": when.isoformat(), "count": count} for when, count in progress.burnup],
+    }
+
+
+def _target(plan: TargetPlan | None) -> dict[str, Any] | None:
+    """A card's target, its status on the day of the build, and each time it was set, moved
+    or removed (documented in docs/export.md)."""
+    if plan is None:
+        return None
+    return {
+        "level": plan.target.level,
+        "date": plan.target.date.isoformat(),
+        "reason": plan.target.reason,
+        "status": plan.status,
+        "reached": plan.reached.isoformat() if plan.reached else None,
+        "expected": plan.expected.isoformat() if plan.expected else None,
+        "changes": [
+            {
+                "kind": c.kind,
+                "level": c.target.level if c.target else None,
+                "date": c.target.date.isoformat() if c.target else None,
+                "landed": c.date.isoformat(),
+                "author": c.author,
+                "commit": c.sha,
+            }
+            for c in plan.changes
+        ],
+    }
 
 
 def _card(

@@ -370,3 +370,66 @@ def _bar(
         f"{html.escape(day_label(point.day))}</text>"
     )
     return parts
+
+
+def burnup_svg(
+    points: Sequence[tuple[dt.datetime, int]],
+    total: int,
+    due: dt.date,
+    now: dt.datetime,
+    level_number: int,
+) -> str:
+    """A goal's burn-up as inline SVG: how many of its `total` cards stood at or above level
+    `level_number` over time (a step line from its first change to `now`), against a dashed
+    line at `total` and a dashed mark at the day `due`. Empty without any change."""
+    if not points:
+        return ""
+    width, height, top, bottom = 600, 226, 12, 36
+    peak = max(total, 1)
+    counts = _count_ticks(peak)
+    left = max(label_width(str(c), FONT) for c in counts) + 14
+    inner_w, inner_h = width - left - 14, height - top - bottom
+    start = points[0][0]
+    deadline = dt.datetime.combine(due, dt.time(), tzinfo=start.tzinfo)
+    end = max(now, deadline, start + dt.timedelta(days=1))
+    span = (end - start).total_seconds()
+
+    def x(moment: dt.datetime) -> float:
+        return left + inner_w * (moment - start).total_seconds() / span
+
+    def y(count: float) -> float:
+        return top + inner_h * (1 - count / peak)
+
+    label = (
+        f"Cards at level {level_number} or above over time: {points[-1][1]} of {total} now, "
+        f"{total} by {due.isoformat()}"
+    )
+    parts = [_open("trl-chart trl-burnup", width, height, label)]
+    for count in counts:
+        parts.append(
+            f'<line x1="{left}" x2="{left + inner_w}" y1="{y(count):.1f}" y2="{y(count):.1f}" '
+            'class="trl-grid" stroke="currentColor" stroke-opacity="0.18"/>'
+            f'<text x="{left - 8}" y="{y(count) + 6:.1f}" text-anchor="end" '
+            f'class="trl-axis">{count}</text>'
+        )
+    ticks = time_ticks(start, end, x, left, width - 2, FONT)
+    parts += _grid(ticks, top, top + inner_h)
+    steps: list[str] = []
+    for index, (moment, count) in enumerate(points):
+        if index:
+            steps.append(f"{x(moment):.1f},{y(points[index - 1][1]):.1f}")
+        steps.append(f"{x(moment):.1f},{y(count):.1f}")
+    steps.append(f"{x(now):.1f},{y(points[-1][1]):.1f}")
+    parts.append(
+        f'<line x1="{left}" x2="{x(deadline):.1f}" y1="{y(total):.1f}" y2="{y(total):.1f}" '
+        'class="trl-goal-line" stroke="currentColor" stroke-dasharray="6 4" stroke-width="2"/>'
+        f'<line x1="{x(deadline):.1f}" x2="{x(deadline):.1f}" y1="{top}" y2="{top + inner_h}" '
+        'class="trl-goal-day" stroke="currentColor" stroke-dasharray="6 4" stroke-width="2">'
+        f"<title>Due {due.isoformat()}</title></line>"
+        f'<polyline points="{" ".join(steps)}" fill="none" class="trl-burnup-line" '
+        'stroke="#2e7d32" stroke-width="4"><title>'
+        f"{points[-1][1]} of {total} at level {level_number} or above</title></polyline>"
+    )
+    parts += _labels(ticks, height - 6)
+    parts.append("</svg>")
+    return "".join(parts)

@@ -14,6 +14,7 @@ from ..cards.border import clean_line
 from ..cards.card import Card
 from ..cards.levels import level
 from ..model.pipeline import Project
+from ..model.targets import TargetPlan
 from ..model.transitions import CardHistory
 from ..model.urls import review_anchors
 from .glossary import KIND_WORDS
@@ -44,8 +45,11 @@ class Entry:
 
 def files(project: Project, memo: Memo) -> Made:
     urls = project.site.urls
+    targets = project.analytics.targets
     by_card = {
-        card.id: entries(card, project.histories.get(card.id, CardHistory(card.id)))
+        card.id: entries(
+            card, project.histories.get(card.id, CardHistory(card.id)), targets.get(card.id)
+        )
         for card in project.collection.cards
     }
     everything = sorted(
@@ -68,7 +72,57 @@ def files(project: Project, memo: Memo) -> Made:
             last = _feed(project, path, f"{card.id} {card.name}: readiness", found)
             memo.keep("card feeds", card.id, inputs, last)
         made[path] = last
+    if project.goals:
+        made[urls.goals_feed()] = goals_feed(project)
     return Made(made)
+
+
+def goals_feed(project: Project) -> str:
+    """The Atom feed of the organisation's goals: an entry each time the number of a goal's
+    components at or above its level changed (its burn-up), newest first, each leading to the
+    goal's page."""
+    urls = project.site.urls
+    base = (project.settings.site_url or "").rstrip("/")
+    path = urls.goals_feed()
+    folder = posixpath.dirname(path)
+
+    def absolute(where: str) -> str:
+        return f"{base}/{where}" if base else f"urn:x-trl-cards:{where}"
+
+    events = sorted(
+        ((when, count, g) for g in project.goals for when, count in g.burnup),
+        key=lambda e: e[0],
+        reverse=True,
+    )[:LATEST]
+    updated = events[0][0] if events else project.now
+    body = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        "<title>Readiness: the organisation's goals</title>",
+        f"<id>{escape(absolute(path))}</id>",
+        f"<updated>{updated.isoformat()}</updated>",
+        f'<link rel="self" href={quoteattr(posixpath.basename(path))}/>',
+        "<generator>mkdocs-trl-cards</generator>",
+    ]
+    for when, count, progress in events:
+        goal, page = progress.goal, urls.goal(progress.slug)
+        title = (
+            f"Goal {goal.name}: {count} of {len(progress.cards)} components at level "
+            f"{goal.level} or above (due {goal.date.isoformat()})"
+        )
+        where = f"{urls.url(page)}#{when.isoformat()}"
+        body += [
+            "<entry>",
+            f"<title>{escape(title)}</title>",
+            f"<id>{escape(absolute(where))}</id>",
+            f"<link href={quoteattr(urls.link_from(folder, page))}/>",
+            f"<updated>{when.isoformat()}</updated>",
+            "<author><name>mkdocs-trl-cards</name></author>",
+            f"<summary>{escape(title)}. Today: {progress.status}.</summary>",
+            "</entry>",
+        ]
+    body.append("</feed>")
+    return "\n".join(body) + "\n"
 
 
 def _named(number: int, stage: str | None) -> str:
@@ -76,8 +130,9 @@ def _named(number: int, stage: str | None) -> str:
     return f"{number} ({stage})" if stage else str(number)
 
 
-def entries(card: Card, history: CardHistory) -> list[Entry]:
-    """The card's transitions and reviews, newest first."""
+def entries(card: Card, history: CardHistory, target: TargetPlan | None = None) -> list[Entry]:
+    """The card's transitions, reviews and changes of its target (`target`, the card's plan:
+    each time its target was set, moved or removed is an entry too), newest first."""
     found = []
     for t in history.transitions:
         change = (
@@ -98,6 +153,16 @@ def entries(card: Card, history: CardHistory) -> list[Entry]:
             f"{review.decision}"
         )
         found.append(Entry(card, anchor, title, when, ", ".join(review.reviewers)))
+    for edit in target.changes if target else ():
+        now = edit.target
+        what = (
+            "target removed"
+            if now is None
+            else f"target {'set' if edit.kind == 'set' else 'moved'}: level {now.level} by "
+            f"{now.date.isoformat()}"
+        )
+        title = f"{card.id} {card.name}: {what}"
+        found.append(Entry(card, edit.anchor, title, edit.date, edit.author))
     return sorted(found, key=lambda e: e.when, reverse=True)
 
 

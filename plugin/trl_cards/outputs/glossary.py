@@ -163,6 +163,14 @@ TERMS: tuple[Term, ...] = (
         "withdrawn, deferred: the format's `closed` statuses). It keeps its page and its "
         "history, at the last level it was rated at, and counts in no readiness figure.",
     ),
+    Term(
+        "target",
+        "Target",
+        "The level a card's team means to reach, and by when. Met: the component is at that "
+        "level or above. Late: the day has passed. At risk: at the organisation's median time "
+        "at each level on the way (or the card's own pace, where the organisation has none), "
+        "it gets there after the day. On track: otherwise.",
+    ),
 )
 """Every term, in the order the glossary lists them."""
 

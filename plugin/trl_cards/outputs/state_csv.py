@@ -25,6 +25,10 @@ COLUMNS = (
     "repository",
     "closed",
     "stage",
+    "target_level",
+    "target_date",
+    "target_status",
+    "target_reached",
 )
 
 
@@ -34,16 +38,21 @@ def files(project: Project, memo: Memo) -> Made:
 
 def state_csv(project: Project) -> str:
     """The CSV text: lists joined with `; `, dates in ISO 8601 in the site's zone; a cell that
-    a spreadsheet would read as a formula starts with `'`."""
+    a spreadsheet would read as a formula starts with `'`. After `COLUMNS`, a column per goal
+    of the organisation (`goal: <name>`): `reached` or `short` for a card it selects."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    goals = project.goals
+    writer.writerow([_inert(c) for c in (*COLUMNS, *(f"goal: {g.goal.name}" for g in goals))])
+    short = [{card_id for card_id, _ in g.short} for g in goals]
+    chosen = [set(g.cards) for g in goals]
     urls = project.site.urls
     for card in project.collection.cards:
         history = project.histories.get(card.id)
         changed = history.last_change if history else None
         system = project.analytics.systems.get(card.id)
         lvl = level(card.level)
+        plan = project.analytics.targets.get(card.id)
         row = [
             card.id,
             card.name,
@@ -60,6 +69,14 @@ def state_csv(project: Project) -> str:
             project.site.repository_of(card.path),
             card.closed or "",
             card.stage or "",
+            str(plan.target.level) if plan else "",
+            plan.target.date.isoformat() if plan else "",
+            plan.status if plan else "",
+            plan.reached.date().isoformat() if plan and plan.reached else "",
+            *(
+                ("short" if card.id in s else "reached") if card.id in c else ""
+                for c, s in zip(chosen, short, strict=True)
+            ),
         ]
         writer.writerow([_inert(cell) for cell in row])
     return out.getvalue()

@@ -45,6 +45,7 @@ def files(project: Project, memo: Memo) -> Made:
         inputs = (
             card,
             status,
+            analytics.targets.get(card.id),
             history,
             tuple(problems),
             analytics.systems.get(card.id),
@@ -112,6 +113,7 @@ def _card_pages(
             card=card,
             history=history,
             status=status,
+            target=analytics.targets.get(card.id),
             problems=problems,
             # The chart escapes what it takes from the card (see `chart`).
             chart=Markup(timeline_svg(history, project.now, lambda t: "#" + t.anchor)),  # noqa: S704

@@ -14,6 +14,7 @@ from ...model.attention import Headline, headline, held_down, rollups
 from ...model.gates import EXPIRED, FEW, MISSING, exempted
 from ...model.milestones import QUARTER
 from ...model.pipeline import Project
+from ...model.targets import AT_RISK, LATE, STATUSES
 from ...model.transitions import TransitionKind
 from ...model.urls import Urls
 from ..chart import trend_svg
@@ -36,7 +37,7 @@ def files(project: Project, memo: Memo) -> Made:
     by_id = {c.id: c for c in cards}
     flags = kpis.flags
     groups = {
-        "owner": rollups(cards, flags, lambda c: c.owners or (NO_OWNER,)),
+        "owner": rollups(cards, flags, lambda c: c.owners or (NO_OWNER,), analytics.targets),
         "repository": rollups(cards, flags, lambda c: (site.repository_of(c.path),))
         if site.sources
         else (),
@@ -57,6 +58,17 @@ def files(project: Project, memo: Memo) -> Made:
         short=SHORT,
         groups=groups,
         held_down=held_down(analytics.systems, by_id),
+        goals=project.goals,
+        target_counts=Counter(p.status for p in analytics.targets.values()),
+        target_statuses=STATUSES,
+        off_target=sorted(
+            (
+                (by_id[card_id], plan)
+                for card_id, plan in analytics.targets.items()
+                if plan.status in (LATE, AT_RISK) and card_id in by_id
+            ),
+            key=lambda row: (STATUSES.index(row[1].status), row[1].target.date, row[0].id),
+        ),
         levels=LEVELS,
         phases=PHASES,
         per_level=per_level,
