@@ -85,6 +85,32 @@ def _commit(repo: GitRepo, env: dict[str, str], message: str) -> Commit:
     return Commit(result.returncode, result.stdout + result.stderr)
 
 
+def _hooked_repo(
+    path: Path, hook_env: dict[str, str], hook_repo: tuple[Path, str], options: str | None
+) -> GitRepo:
+    """A repository with the hook installed; with a site's mkdocs.yml of these trl-cards
+    `options` unless they are None."""
+    hook_path, rev = hook_repo
+    repo = GitRepo(path)
+    config = {
+        "repos": [{"repo": str(hook_path), "rev": rev, "hooks": [{"id": "trl-cards-validate"}]}]
+    }
+    repo.write(".pre-commit-config.yaml", yaml.safe_dump(config))
+    if options is not None:
+        repo.write("mkdocs.yml", MKDOCS_YML.format(options=options))
+        repo.write("docs/index.md", "# Home\n")
+    installed = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=repo.path,
+        env=hook_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return repo
+
+
 def test_the_hook_is_narrow_and_validates_the_files_it_is_given() -> None:
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
     assert hook["id"] == "trl-cards-validate"
@@ -96,24 +122,9 @@ def test_the_hook_is_narrow_and_validates_the_files_it_is_given() -> None:
 def test_a_broken_card_blocks_the_commit_and_a_good_one_passes(
     tmp_path: Path, hook_env: dict[str, str], hook_repo: tuple[Path, str], site: bool
 ) -> None:
-    hook_path, rev = hook_repo
-    repo = GitRepo(tmp_path / "component")
-    config = {
-        "repos": [{"repo": str(hook_path), "rev": rev, "hooks": [{"id": "trl-cards-validate"}]}]
-    }
-    repo.write(".pre-commit-config.yaml", yaml.safe_dump(config))
-    if site:  # mkdocs.yml decides which files are cards
-        repo.write("mkdocs.yml", MKDOCS_YML.format(options=":\n      include: [cards/**/TRL.md]"))
-        repo.write("docs/index.md", "# Home\n")
-    installed = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "install"],
-        cwd=repo.path,
-        env=hook_env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert installed.returncode == 0, installed.stdout + installed.stderr
+    # With mkdocs.yml, it decides which files are cards.
+    options = ":\n      include: [cards/**/TRL.md]" if site else None
+    repo = _hooked_repo(tmp_path / "component", hook_env, hook_repo, options)
 
     repo.write("cards/a/TRL.md", card("A1", 3))
     first = _commit(repo, hook_env, "A first card")
@@ -143,23 +154,8 @@ def test_a_broken_card_blocks_the_commit_and_a_good_one_passes(
 def test_a_required_gate_blocks_the_commit_that_raises_the_level_without_its_record(
     tmp_path: Path, hook_env: dict[str, str], hook_repo: tuple[Path, str]
 ) -> None:
-    hook_path, rev = hook_repo
-    repo = GitRepo(tmp_path / "site")
-    config = {
-        "repos": [{"repo": str(hook_path), "rev": rev, "hooks": [{"id": "trl-cards-validate"}]}]
-    }
-    repo.write(".pre-commit-config.yaml", yaml.safe_dump(config))
-    repo.write("mkdocs.yml", MKDOCS_YML.format(options=":\n      gates: {required_from: 4}"))
-    repo.write("docs/index.md", "# Home\n")
-    installed = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "install"],
-        cwd=repo.path,
-        env=hook_env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert installed.returncode == 0, installed.stdout + installed.stderr
+    options = ":\n      gates: {required_from: 4}"
+    repo = _hooked_repo(tmp_path / "site", hook_env, hook_repo, options)
     repo.write("cards/a/TRL.md", card("A1", 4))
     assert _commit(repo, hook_env, "A card at 4").returncode == 0
 

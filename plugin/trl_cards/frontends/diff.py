@@ -94,21 +94,23 @@ def _card_problem(card: object) -> str | None:
     transitions = card.get("transitions", [])
     if not isinstance(transitions, list):
         return "has `transitions` that are not a list"
-    for number, t in enumerate(transitions):
-        if not isinstance(t, dict):
-            return f"has `transitions[{number}]` {excerpt(t)}, not a transition"
-        for key, kinds in _TRANSITION_KEYS:
-            if type(t.get(key)) not in kinds:
-                return f"has `transitions[{number}].{key}` {excerpt(t.get(key))}"
+    problem = _records_problem(transitions, "transitions", "a transition", _TRANSITION_KEYS)
     findings = card.get("findings", [])
     if not isinstance(findings, list):
         return "has `findings` that are not a list"
-    for number, f in enumerate(findings):
-        if not isinstance(f, dict):
-            return f"has `findings[{number}]` {excerpt(f)}, not a finding"
-        for key, kinds in _FINDING_KEYS:
-            if type(f.get(key)) not in kinds:
-                return f"has `findings[{number}].{key}` {excerpt(f.get(key))}"
+    return problem or _records_problem(findings, "findings", "a finding", _FINDING_KEYS)
+
+
+def _records_problem(
+    records: list[Any], name: str, noun: str, keys: tuple[tuple[str, tuple[type, ...]], ...]
+) -> str | None:
+    """Why an item of the list `name` is not `noun` as `changes` reads it, if one is not."""
+    for number, record in enumerate(records):
+        if not isinstance(record, dict):
+            return f"has `{name}[{number}]` {excerpt(record)}, not {noun}"
+        for key, kinds in keys:
+            if type(record.get(key)) not in kinds:
+                return f"has `{name}[{number}].{key}` {excerpt(record.get(key))}"
     return None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..cards.levels import HIGHEST, LEVELS, PHASES
@@ -268,13 +268,7 @@ def trend_svg(trend: Sequence[TrendPoint], links: Mapping[str, str] | None = Non
         f"on {last.isoformat()} (too little history for a trend)" if short else "over time"
     )
     parts = [_open("trl-chart trl-trend", width, height, label)]
-    for count in counts:
-        parts.append(
-            f'<line x1="{left}" x2="{left + inner_w}" y1="{y(count):.1f}" y2="{y(count):.1f}" '
-            'class="trl-grid" stroke="currentColor" stroke-opacity="0.18"/>'
-            f'<text x="{left - 8}" y="{y(count) + 6:.1f}" text-anchor="end" '
-            f'class="trl-axis">{count}</text>'
-        )
+    parts += _count_lines(counts, left, inner_w, y)
     if short:
         parts += _bar(trend[-1], left, y, linked)
         parts.append("</svg>")
@@ -405,13 +399,7 @@ def burnup_svg(
         f"{total} by {due.isoformat()}"
     )
     parts = [_open("trl-chart trl-burnup", width, height, label)]
-    for count in counts:
-        parts.append(
-            f'<line x1="{left}" x2="{left + inner_w}" y1="{y(count):.1f}" y2="{y(count):.1f}" '
-            'class="trl-grid" stroke="currentColor" stroke-opacity="0.18"/>'
-            f'<text x="{left - 8}" y="{y(count) + 6:.1f}" text-anchor="end" '
-            f'class="trl-axis">{count}</text>'
-        )
+    parts += _count_lines(counts, left, inner_w, y)
     ticks = time_ticks(start, end, x, left, width - 2, FONT)
     parts += _grid(ticks, top, top + inner_h)
     steps: list[str] = []
@@ -433,3 +421,16 @@ def burnup_svg(
     parts += _labels(ticks, height - 6)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _count_lines(
+    counts: Iterable[int], left: float, inner_w: float, y: Callable[[float], float]
+) -> list[str]:
+    """A horizontal grid line and its label at each count of a chart of components."""
+    return [
+        f'<line x1="{left}" x2="{left + inner_w}" y1="{y(count):.1f}" y2="{y(count):.1f}" '
+        'class="trl-grid" stroke="currentColor" stroke-opacity="0.18"/>'
+        f'<text x="{left - 8}" y="{y(count) + 6:.1f}" text-anchor="end" '
+        f'class="trl-axis">{count}</text>'
+        for count in counts
+    ]
