@@ -356,7 +356,7 @@ def test_the_mailmap_gives_each_person_all_their_names() -> None:
 @pytest.mark.parametrize(
     ("gates", "says"),
     [
-        ({"required_from": 12}, "`gates.required_from` must be a level from 0 to 9"),
+        ({"required_from": 12}, "`gates.required_from` is 12, not a level from 0 to 9"),
         ({"min_reviewers": {5: 0}}, "`gates.min_reviewers.5` must be a whole number of at least 1"),
         ({"since": "last year"}, "`gates.since`: `last year` is not a date."),
         ({"required": 4}, "`gates.required` in mkdocs.yml is not a key of `gates`."),

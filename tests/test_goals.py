@@ -140,7 +140,7 @@ def card_value(level: int, tags: tuple[str, ...], owners: tuple[str, ...]):  # t
         ({"name": "G", "level": 6}, "`goals[0]` in mkdocs.yml has no `date`", "Add `date:`"),
         (
             {"name": "G", "level": 6, "date": "soon"},
-            "`goals[0].date`: `soon` is not a day",
+            "`goals[0].date`: `soon` is not a date",
             "YYYY-MM-DD",
         ),
         (

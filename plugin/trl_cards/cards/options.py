@@ -9,12 +9,14 @@ A check raises `OptionError`, whose message names the key (`sources[1].url`) and
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .border import described, excerpt
+from .levels import HIGHEST, LOWEST
 from .problem import FixableError
 
 Reader = Callable[[Any, str], Any]
@@ -118,6 +120,30 @@ def integer(minimum: int) -> Reader:
         return value
 
     return read
+
+
+def level_number(value: object, where: str) -> int:
+    """A level of the MLTRL scale, 0 to 9."""
+    number: int = integer(LOWEST)(value, where)
+    if number > HIGHEST:
+        raise OptionError(
+            f"`{where}` is {number}, not a level from {LOWEST} to {HIGHEST}.",
+            f"Use a level from {LOWEST} to {HIGHEST}, e.g. 4.",
+        )
+    return number
+
+
+def day(value: object, where: str) -> dt.date:
+    """A day, YYYY-MM-DD (YAML reads an unquoted one as a date already)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(text(value, where).strip())
+    except ValueError:
+        raise OptionError(
+            f"`{where}`: `{excerpt(value)}` is not a date.",
+            f"Write it as YYYY-MM-DD: `{where.rsplit('.', 1)[-1].split('[')[0]}: 2027-03-31`.",
+        ) from None
 
 
 def checked(first: Reader, check: Callable[[Any], str | None], fix: str) -> Reader:

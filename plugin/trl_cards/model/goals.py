@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..cards.card import Card
-from ..cards.levels import HIGHEST, LOWEST, PHASES, level
-from ..cards.options import Option, OptionError, integer, read_record, text, texts
+from ..cards.levels import PHASES, level
+from ..cards.options import Option, OptionError, day, level_number, read_record, text, texts
 from .targets import AT_RISK, LATE, MET, ON_TRACK, days_to_reach
 from .transitions import CardHistory
 
@@ -54,24 +54,6 @@ class Goal:
         )
 
 
-def _level(value: object, where: str) -> int:
-    number: int = integer(LOWEST)(value, where)
-    if number > HIGHEST:
-        raise OptionError(f"`{where}` is {number}; a level is 0 to 9.", "Use a level from 0 to 9.")
-    return number
-
-
-def _day(value: object, where: str) -> dt.date:
-    if isinstance(value, dt.date):  # YAML reads an unquoted 2027-03-31 as a date
-        return value
-    try:
-        return dt.date.fromisoformat(text(value, where))
-    except ValueError:
-        raise OptionError(
-            f"`{where}`: `{value}` is not a day.", "Write it as YYYY-MM-DD, e.g. `2027-03-31`."
-        ) from None
-
-
 def _phases(value: object, where: str) -> tuple[str, ...]:
     keys = tuple(p.key for p in PHASES)
     found = texts(value, where)
@@ -103,7 +85,7 @@ SELECT_OPTIONS = (
     Option(
         "min_level",
         "Cards at this level or above today: a card that advances stays in the goal.",
-        _level,
+        level_number,
     ),
 )
 """The keys of a goal's `select`: each one given narrows the goal's cards."""
@@ -115,8 +97,8 @@ def _select(value: object, where: str) -> dict[str, Any]:
 
 GOAL_OPTIONS = (
     Option("name", "The goal's name, on its page and the dashboard.", text, required=True),
-    Option("level", "The level its cards are to reach, 0-9.", _level, required=True),
-    Option("date", "The day they are to reach it by, YYYY-MM-DD.", _day, required=True),
+    Option("level", "The level its cards are to reach, 0-9.", level_number, required=True),
+    Option("date", "The day they are to reach it by, YYYY-MM-DD.", day, required=True),
     Option(
         "select",
         "Which cards: any of `tags`, `owners`, `repository`, `phase`, `min_level` (all open "

@@ -9,16 +9,14 @@ fields come from mkdocs.yml's own keys (`repo_url`, `site_url`...), which the fr
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..cards.border import described, excerpt
+from ..cards.border import described
 from ..cards.collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from ..cards.formats import CardFormat
-from ..cards.levels import HIGHEST
 from ..cards.mapping import read_formats
 from ..cards.options import (
     Option,
@@ -26,7 +24,9 @@ from ..cards.options import (
     Reader,
     boolean,
     checked,
+    day,
     integer,
+    level_number,
     listed,
     read_record,
     text,
@@ -100,15 +100,6 @@ def _prefix(value: object, where: str) -> str:
     return prefix
 
 
-def _level(value: object, where: str) -> int:
-    level: int = integer(0)(value, where)
-    if level > HIGHEST:
-        raise OptionError(
-            f"`{where}` must be a level from 0 to {HIGHEST}, not {value}.", "Use a level, e.g. 4."
-        )
-    return level
-
-
 def _min_reviewers(value: object, where: str) -> dict[int, int]:
     if not isinstance(value, dict):
         raise OptionError(
@@ -117,21 +108,9 @@ def _min_reviewers(value: object, where: str) -> dict[int, int]:
             f"Write it as `{where.rsplit('.', 1)[-1]}: {{5: 2, 7: 2}}`.",
         )
     return {
-        _level(level, f"{where}.{level}"): integer(1)(count, f"{where}.{level}")
+        level_number(level, f"{where}.{level}"): integer(1)(count, f"{where}.{level}")
         for level, count in value.items()
     }
-
-
-def _day(value: object, where: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.date.fromisoformat(text(value, where).strip())
-    except ValueError:
-        raise OptionError(
-            f"`{where}`: `{excerpt(value)}` is not a date.",
-            f"Write it as `{where.rsplit('.', 1)[-1]}: 2026-01-01`.",
-        ) from None
 
 
 GATE_OPTIONS = (
@@ -141,7 +120,7 @@ GATE_OPTIONS = (
         "its gate (a review, a format's approval, or an exemption that has not expired): "
         "`required_from: 4` holds 4 → 5 and up, and a skip 3 → 6 (it passes the gates of 3, 4 "
         "and 5). Without a record, the change is an error at the card's `level` line.",
-        _level,
+        level_number,
     ),
     Option(
         "min_reviewers",
@@ -155,7 +134,7 @@ GATE_OPTIONS = (
         "since",
         "Changes that landed before this day (YYYY-MM-DD) are not held to the two rules above: "
         "the history from before the rule stays as it was, shown, not failed.",
-        _day,
+        day,
     ),
     Option(
         "reviewers",
