@@ -267,6 +267,8 @@ def _pending(card: Card, history: CardHistory) -> tuple[int, Review | None] | No
     last = history.revisions[-1] if history.revisions else None
     if last is None or last.deleted or card.stages or card.closed is not None:
         return None
+    if last.quick is not None and last.quick[1] >= card.level:
+        return None  # its level line, read without a parse, already says so
     before = last.card
     if before is None or before.level >= card.level:
         return None

@@ -215,10 +215,12 @@ def _burnup(
         for t in history.transitions
     )
     at: dict[str, bool] = {}
+    count = 0  # kept as it changes: summing `at` at each event was quadratic in the cards
     points: list[tuple[dt.datetime, int]] = []
     for when, card_id, to_level in events:
-        at[card_id] = to_level >= goal
-        count = sum(at.values())
+        now_at = to_level >= goal
+        count += now_at - at.get(card_id, False)
+        at[card_id] = now_at
         if points and points[-1][0] == when:
             points[-1] = (when, count)
         elif not points or points[-1][1] != count:

@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,8 +173,8 @@ def _environment(override_dirs: tuple[Path, ...], state: object) -> Environment:
         extensions=[_OneLineHtml],
     )
     env.filters.update(
-        html=_html_block,
-        late_html=_late_block,
+        html=_block("html"),
+        late_html=_block("late"),
         md=md,
         code=code,
         date=date,
@@ -248,25 +248,20 @@ _CLOSING = {"{#": "#", "{%": "%", "{{": "}"}
 _CELL_END = re.compile(r"(</(?:th|td|tr|dt|dd|li|h[1-6])>)(?=<)")
 
 
-@pass_context
-def _html_block(context: Context, content: str) -> Markup:
-    """Set the block's finished HTML aside; the page keeps a placeholder in its place."""
-    if not content.strip():
-        return Markup("")
-    blocks: list[str] = context["_blocks"]
-    blocks.append(_CELL_END.sub(r"\1 ", str(content).strip()))
-    return Markup(f"\n\n<!--trl-html-{len(blocks) - 1}-->\n\n")  # noqa: S704 (a number)
+def _block(kind: str) -> Callable[[Context, str], Markup]:
+    """The filter that sets a block's finished HTML aside and leaves a placeholder in its
+    place: `html` blocks go in after Markdown, `late` ones (all of them marked
+    `data-search-exclude`) after search has read the page too (`RenderedPage.insert_late`)."""
 
+    @pass_context
+    def block(context: Context, content: str) -> Markup:
+        if not content.strip():
+            return Markup("")
+        blocks: list[str] = context["_blocks"]
+        blocks.append(_CELL_END.sub(r"\1 ", str(content).strip()))
+        return Markup(f"\n\n<!--trl-{kind}-{len(blocks) - 1}-->\n\n")  # noqa: S704 (a number)
 
-@pass_context
-def _late_block(context: Context, content: str) -> Markup:
-    """As `html`, for a block that search does not index (the whole of it is marked
-    `data-search-exclude`): the MkDocs plugin puts it in after search has read the page."""
-    if not content.strip():
-        return Markup("")
-    blocks: list[str] = context["_blocks"]
-    blocks.append(_CELL_END.sub(r"\1 ", str(content).strip()))
-    return Markup(f"\n\n<!--trl-late-{len(blocks) - 1}-->\n\n")  # noqa: S704 (a number)
+    return block
 
 
 @pass_context
