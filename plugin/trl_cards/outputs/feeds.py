@@ -14,7 +14,7 @@ from ..cards.border import clean_line
 from ..cards.card import Card
 from ..cards.levels import level
 from ..model.pipeline import Project
-from ..model.targets import TargetPlan
+from ..model.targets import SET, TargetPlan
 from ..model.transitions import CardHistory
 from ..model.urls import review_anchors
 from .glossary import KIND_WORDS
@@ -82,47 +82,22 @@ def goals_feed(project: Project) -> str:
     components at or above its level changed (its burn-up), newest first, each leading to the
     goal's page."""
     urls = project.site.urls
-    base = (project.settings.site_url or "").rstrip("/")
-    path = urls.goals_feed()
-    folder = posixpath.dirname(path)
-
-    def absolute(where: str) -> str:
-        return f"{base}/{where}" if base else f"urn:x-trl-cards:{where}"
-
     events = sorted(
         ((when, count, g) for g in project.goals for when, count in g.burnup),
         key=lambda e: e[0],
         reverse=True,
     )[:LATEST]
-    updated = events[0][0] if events else project.now
-    body = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom">',
-        "<title>Readiness: the organisation's goals</title>",
-        f"<id>{escape(absolute(path))}</id>",
-        f"<updated>{updated.isoformat()}</updated>",
-        f'<link rel="self" href={quoteattr(posixpath.basename(path))}/>',
-        "<generator>mkdocs-trl-cards</generator>",
-    ]
+    items = []
     for when, count, progress in events:
         goal, page = progress.goal, urls.goal(progress.slug)
         title = (
             f"Goal {goal.name}: {count} of {len(progress.cards)} components at level "
             f"{goal.level} or above (due {goal.date.isoformat()})"
         )
-        where = f"{urls.url(page)}#{when.isoformat()}"
-        body += [
-            "<entry>",
-            f"<title>{escape(title)}</title>",
-            f"<id>{escape(absolute(where))}</id>",
-            f"<link href={quoteattr(urls.link_from(folder, page))}/>",
-            f"<updated>{when.isoformat()}</updated>",
-            "<author><name>mkdocs-trl-cards</name></author>",
-            f"<summary>{escape(title)}. Today: {progress.status}.</summary>",
-            "</entry>",
-        ]
-    body.append("</feed>")
-    return "\n".join(body) + "\n"
+        summary = f"{title}. Today: {progress.status}."
+        items.append(_Item(title, page, "", f"#{when.isoformat()}", when, "", summary))
+    path = urls.goals_feed()
+    return _atom(project, path, "Readiness: the organisation's goals", items, "mkdocs-trl-cards")
 
 
 def _named(number: int, stage: str | None) -> str:
@@ -158,7 +133,7 @@ def entries(card: Card, history: CardHistory, target: TargetPlan | None = None) 
         what = (
             "target removed"
             if now is None
-            else f"target {'set' if edit.kind == 'set' else 'moved'}: level {now.level} by "
+            else f"target {'set' if edit.kind == SET else 'moved'}: level {now.level} by "
             f"{now.date.isoformat()}"
         )
         title = f"{card.id} {card.name}: {what}"
@@ -191,7 +166,41 @@ def escape(text: str) -> str:
     return _escape(clean_line(text))
 
 
-def _feed(project: Project, path: str, title: str, items: list[Entry]) -> str:
+def _feed(project: Project, path: str, title: str, entries: list[Entry]) -> str:
+    urls = project.site.urls
+    items = []
+    for entry in entries:
+        if entry.count > 1:  # a wave: it leads to the dashboard, whose table lists them all
+            page, anchor, summary = urls.dashboard(), "", f"{entry.title}."
+            fragment = f"#first-records-{entry.first_in}"
+        else:
+            lvl = level(entry.card.level)
+            page, anchor = urls.card(entry.card.id), entry.anchor
+            fragment = f"#{anchor}" if anchor else ""
+            summary = f"{entry.title}. Now at level {entry.card.level}: {lvl.name}."
+        items.append(_Item(entry.title, page, anchor, fragment, entry.when, entry.author, summary))
+    return _atom(project, path, title, items)
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One entry of a feed, as `_atom` writes it."""
+
+    title: str
+    page: str
+    """The page it leads to (a source URI), and the `anchor` on it."""
+    anchor: str
+    fragment: str
+    """What follows the page's address in the entry's id (`#transition-…`)."""
+    when: dt.datetime
+    author: str
+    summary: str
+
+
+def _atom(
+    project: Project, path: str, title: str, items: list[_Item], default_author: str = "unknown"
+) -> str:
+    """An Atom feed at `path` (from the site root) of `items`, newest first."""
     urls = project.site.urls
     base = (project.settings.site_url or "").rstrip("/")
     folder = posixpath.dirname(path)
@@ -210,22 +219,14 @@ def _feed(project: Project, path: str, title: str, items: list[Entry]) -> str:
         "<generator>mkdocs-trl-cards</generator>",
     ]
     for item in items:
-        if item.count > 1:  # a wave: it leads to the dashboard, whose table lists them all
-            page, anchor, summary = urls.dashboard(), "", f"{item.title}."
-            where = urls.url(page) + f"#first-records-{item.first_in}"
-        else:
-            lvl = level(item.card.level)
-            page, anchor = urls.card(item.card.id), item.anchor
-            where = urls.url(page) + (f"#{anchor}" if anchor else "")
-            summary = f"{item.title}. Now at level {item.card.level}: {lvl.name}."
         body += [
             "<entry>",
             f"<title>{escape(item.title)}</title>",
-            f"<id>{escape(absolute(where))}</id>",
-            f"<link href={quoteattr(urls.link_from(folder, page, anchor))}/>",
+            f"<id>{escape(absolute(urls.url(item.page) + item.fragment))}</id>",
+            f"<link href={quoteattr(urls.link_from(folder, item.page, item.anchor))}/>",
             f"<updated>{item.when.isoformat()}</updated>",
-            f"<author><name>{escape(item.author or 'unknown')}</name></author>",
-            f"<summary>{escape(summary)}</summary>",
+            f"<author><name>{escape(item.author or default_author)}</name></author>",
+            f"<summary>{escape(item.summary)}</summary>",
             "</entry>",
         ]
     body.append("</feed>")
