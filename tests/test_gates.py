@@ -359,6 +359,10 @@ def test_the_mailmap_gives_each_person_all_their_names() -> None:
         ({"required_from": 12}, "`gates.required_from` is 12, not a level from 0 to 9"),
         ({"min_reviewers": {5: 0}}, "`gates.min_reviewers.5` must be a whole number of at least 1"),
         ({"since": "last year"}, "`gates.since`: `last year` is not a date."),
+        (
+            {"min_reviewers": {"high": 2}},
+            "`gates.min_reviewers` has the key `high`, which is not a level from 0 to 9",
+        ),
         ({"required": 4}, "`gates.required` in mkdocs.yml is not a key of `gates`."),
     ],
 )

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..cards.border import described
+from ..cards.border import described, excerpt
 from ..cards.collection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from ..cards.formats import CardFormat
+from ..cards.levels import HIGHEST, LOWEST
 from ..cards.mapping import read_formats
 from ..cards.options import (
     Option,
@@ -107,10 +108,15 @@ def _min_reviewers(value: object, where: str) -> dict[int, int]:
             f"{described(value)}.",
             f"Write it as `{where.rsplit('.', 1)[-1]}: {{5: 2, 7: 2}}`.",
         )
-    return {
-        level_number(level, f"{where}.{level}"): integer(1)(count, f"{where}.{level}")
-        for level, count in value.items()
-    }
+    example = f"`{where.rsplit('.', 1)[-1]}: {{5: 2}}` (leaving level 5 needs two reviewers)"
+    for key in value:
+        if isinstance(key, bool) or not isinstance(key, int) or not LOWEST <= key <= HIGHEST:
+            raise OptionError(
+                f"`{where}` has the key `{excerpt(key, 40)}`, which is not a level from "
+                f"{LOWEST} to {HIGHEST}: each key is the level whose gate needs the reviewers.",
+                f"Key it by that level: {example}.",
+            )
+    return {level: integer(1)(count, f"{where}.{level}") for level, count in value.items()}
 
 
 GATE_OPTIONS = (
