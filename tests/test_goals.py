@@ -112,6 +112,23 @@ def test_each_goal_by_the_rule_and_its_burnup(tmp_path: Path) -> None:
     ]
 
 
+def test_a_burnup_ends_at_todays_count_when_the_history_does_not_show_it(
+    tmp_path: Path,
+) -> None:
+    repo = GitRepo(tmp_path / "org")
+    organisation(repo)
+    # V3 reaches 6 in the work tree, not yet committed: the goal is met today.
+    repo.write("V3/TRL.md", card("V3", 6, extra="tags: [vision]\nowners: [Vic]\n"))
+    project = build_project(_settings(repo.path), now=NOW)
+    six = project.goals[0]
+    assert six.status == "met" and six.reached == 3
+    assert [(w.date().isoformat(), n) for w, n in six.burnup][-2:] == [
+        ("2025-06-01", 2),
+        ("2025-08-15", 3),
+    ]
+    assert six.met_on == NOW
+
+
 def test_a_goal_selects_by_every_key_given() -> None:
     goal = Goal(
         "g", 6, dt.date(2026, 1, 1), tags=("a", "b"), owners=("Ann",), phases=("prototyping",)

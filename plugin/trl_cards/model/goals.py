@@ -181,6 +181,12 @@ def goal_progress(
             expected = None if days is None else now.date() + dt.timedelta(days=round(days))
             short.append((card.id, expected))
         burnup = _burnup(goal.level, chosen, histories)
+        reached = len(chosen) - len(short)
+        if (burnup[-1][1] if burnup else 0) != reached:
+            # What the history does not show (a change not committed yet, a card without
+            # history, a level change in an ignored commit) is known today: the burn-up ends
+            # at today's count, so that the chart, the count and `met_on` agree.
+            burnup = (*burnup, (now, reached))
         if chosen and not short:
             status = MET
         elif now.date() > goal.date:
