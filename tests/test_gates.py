@@ -121,9 +121,10 @@ def test_a_required_gate_without_its_record_fails_validate_and_strict(tmp_path: 
     assert validated.returncode == 1, validated.stdout + validated.stderr
     lines = validated.stdout.splitlines()
     assert lines == [
-        "cards/a/TRL.md:4: error: The change 4 → 6 on 2024-04-01 has no record of its gate, and "
-        "gates from level 4 up require one (`gates` in mkdocs.yml). Fix: Add the record of the "
-        "gate to the card's `reviews`, with `from: 4`, `to: 6`, `decision: advance`, the "
+        "cards/a/TRL.md:4: error: The change 4 → 6 on 2024-04-01 has no review record, and "
+        "the gates of level 4 and up require one (`gates.required_from: 4` in mkdocs.yml). "
+        "Fix: Add the review to the card's `reviews`, with `from: 4`, `to: 6`, "
+        "`decision: advance`, the "
         "`reviewers` and the day of the review (`date: 2024-04-01`); or, if the organisation "
         "let it pass without a review, an exemption: `kind: exemption` with its `reason`, "
         "`approver` and `expires`."
@@ -184,7 +185,7 @@ def test_a_change_in_the_work_tree_needs_its_record_before_it_is_committed(
     blocked = trl_cards("validate", "cards/d/TRL.md", cwd=repo.path)
     assert blocked.returncode == 1
     assert blocked.stdout.startswith(
-        "cards/d/TRL.md:4: error: The change 4 → 5 (not committed yet) has no record of its gate"
+        "cards/d/TRL.md:4: error: The change 4 → 5 (not committed yet) has no review record"
     )
     repo.write("cards/d/TRL.md", card("D", 5, extra=_reviews(_advance(4, 5, "2024-06-03"))))
     passed = trl_cards("validate", "cards/d/TRL.md", cwd=repo.path)
@@ -271,7 +272,7 @@ def test_an_exemption_without_its_reason_passes_no_gate(tmp_path: Path) -> None:
         "it needs"
     )
     assert "So review 1 (`reviews[0]`) is left out." in out[0]
-    assert "The change 4 → 5 on 2024-05-01 has no record of its gate" in out[1]
+    assert "The change 4 → 5 on 2024-05-01 has no review record" in out[1]
 
 
 def test_self_approval_is_found_through_the_mailmap(tmp_path: Path) -> None:

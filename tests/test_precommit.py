@@ -162,7 +162,7 @@ def test_a_required_gate_blocks_the_commit_that_raises_the_level_without_its_rec
     repo.write("cards/a/TRL.md", card("A1", 5))
     blocked = _commit(repo, hook_env, "A1 to 5, no review")
     assert blocked.returncode == 1, blocked.output
-    assert "cards/a/TRL.md:4: error: The change 4 → 5 (not committed yet) has no record" in (
+    assert "cards/a/TRL.md:4: error: The change 4 → 5 (not committed yet) has no review" in (
         blocked.output
     )
     assert repo.git("rev-list", "--count", "HEAD").strip() == "1"

@@ -114,7 +114,7 @@ def _required(rules: GateRules, start: int, end: int, day: dt.date | None) -> bo
 
 def _review_fix(start: int, end: int, day: dt.date) -> str:
     return (
-        f"Add the record of the gate to the card's `reviews`, with `from: {start}`, "
+        f"Add the review to the card's `reviews`, with `from: {start}`, "
         f"`to: {end}`, `decision: advance`, the `reviewers` and the day of the review "
         f"(`date: {day.isoformat()}`); or, if the organisation let it pass without a review, "
         "an exemption: `kind: exemption` with its `reason`, `approver` and `expires`."
@@ -136,9 +136,11 @@ def _gate_findings(
     change = _change(start, end, day)
     required = _required(rules, start, end, day)
     rule = (
-        f"gates from level {rules.required_from} up require one"
+        f"the gates of level {rules.required_from} and up require one "
+        f"(`gates.required_from: {rules.required_from}` in mkdocs.yml)"
         if rules.required_from is not None and end > rules.required_from
-        else f"the gate of level {start} requires {_needed(rules, start, end)} reviewer(s)"
+        else f"the gate of level {start} requires {_needed(rules, start, end)} reviewer(s) "
+        "(`gates.min_reviewers` in mkdocs.yml)"
     )
     if review is None:
         if required:
@@ -146,7 +148,7 @@ def _gate_findings(
                 Finding(
                     card.id,
                     MISSING,
-                    f"{change} has no record of its gate, and {rule} (`gates` in mkdocs.yml).",
+                    f"{change} has no review record, and {rule}.",
                     _review_fix(start, end, day or today),
                     transition,
                     problem=True,
