@@ -16,6 +16,7 @@ from ..model.urls import Urls
 from ..outputs.made import Content
 from ..outputs.registry import ASSETS
 from ..outputs.templating import RenderedPage
+from .finished_pages import FinishedPage, Headings
 
 
 class _Unchanged(File):
@@ -42,7 +43,9 @@ def add_generated_files(
 ) -> None:
     """Add in-memory files to the build (a page as its Markdown: its HTML goes in after
     Markdown, `RenderedPage.insert_html`); none of them goes into the sidebar on its own.
-    `unchanged` are those whose content is as in the last build."""
+    `unchanged` are those whose content is as in the last build. A page is a
+    `FinishedPage`, which MkDocs builds without converting its outline as Markdown."""
+    headings = Headings(config)
     for src_uri, made in content.items():
         data = made.markdown if isinstance(made, RenderedPage) else made
         if files.get_file_from_path(src_uri) is not None:
@@ -52,9 +55,10 @@ def add_generated_files(
             )
         # NOT_IN_NAV: hundreds of card pages in the sidebar would be copied into every page.
         kind = _Unchanged if src_uri in unchanged else File
-        files.append(
-            kind.generated(config, src_uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV)
-        )
+        file = kind.generated(config, src_uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV)
+        files.append(file)
+        if isinstance(made, RenderedPage):
+            FinishedPage(file, config, headings)
 
 
 def add_nav_section(nav: Navigation, title: str, src_uris: Iterable[str], files: Files) -> None:
