@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import SiteRepo, card
 from trl_cards.model.repositories import RepoLinks, repo_links
-from trl_cards.model.urls import Urls
+from trl_cards.model.urls import Urls, relative
 
 
 @pytest.mark.parametrize(
@@ -144,3 +147,12 @@ def test_a_tag_shares_a_page_only_with_tags_written_alike() -> None:
     assert all(
         re.fullmatch(r"[a-z0-9-]+", tag_slug(t)) for t in ("../..", "!!!", "<b>x</b>", "a" * 90)
     )
+
+
+_PART = st.sampled_from(["readiness", "cards", "P1", "level-3", "a.b", "index.html", ""])
+
+
+@given(st.lists(_PART, max_size=5), st.lists(_PART, max_size=5))
+def test_a_relative_link_is_what_relpath_gives(to: list[str], start: list[str]) -> None:
+    path, folder = "/".join(to).lstrip("/"), "/".join(start).lstrip("/")
+    assert relative(path, folder) == posixpath.relpath(path or ".", folder or ".")

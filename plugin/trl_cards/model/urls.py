@@ -197,13 +197,13 @@ class Urls:
     def file_link(self, from_src: str, to_path: str) -> str:
         """A relative link from the page `from_src` to a file of the site (`to_path`, relative
         to the site root, such as a badge)."""
-        return posixpath.relpath(to_path, self._folder(from_src) or ".")
+        return relative(to_path, self._folder(from_src))
 
     def link_from(self, folder: str, to_src: str, anchor: str = "") -> str:
         """A relative link to the page `to_src` from a file in `folder` (relative to the site
         root), such as a feed."""
         target = self.url(to_src)
-        rel = posixpath.relpath(target or ".", folder or ".")
+        rel = relative(target, folder)
         if target.endswith("/") and not rel.endswith("/"):
             rel += "/"
         return rel + (f"#{anchor}" if anchor else "")
@@ -230,3 +230,19 @@ class Urls:
         """A relative link between two pages, for HTML that MkDocs will not rewrite (not escaped:
         the templates escape it)."""
         return self.link_from(self._folder(from_src), to_src, anchor)
+
+
+def relative(path: str, folder: str) -> str:
+    """`posixpath.relpath(path or ".", folder or ".")`, for the site's own paths, which never
+    hold `.` or `..`. Links are most of what a card page's templates compute: `relpath` made
+    each absolute first, and took a tenth of the generation of 1,000 cards' pages."""
+    to = [p for p in path.split("/") if p]
+    start = [p for p in folder.split("/") if p]
+    if "." in to or ".." in to or "." in start or ".." in start:
+        return posixpath.relpath(path or ".", folder or ".")
+    common = 0
+    for a, b in zip(to, start, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + to[common:]) or "."
