@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -25,6 +26,7 @@ from ..outputs.templating import RenderedPage
 from .config import TrlCardsConfig, settings_of
 from .mkdocs_files import add_assets, add_generated_files, add_nav_section
 from .serve import DIRTY_HINT, watched
+from .theme_nav import NavCache
 
 log = get_plugin_logger(__name__)
 
@@ -130,6 +132,10 @@ class TrlCardsPlugin(BasePlugin[TrlCardsConfig]):
             for folder, recursive in watched(settings_of(self.config, config), self._card_files):
                 server.watch(str(folder), recursive=recursive)
         return server
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        # A fresh cache per build: the navigation may have changed since the last.
+        return NavCache().install(env) if self.config.enabled else env
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         add_nav_section(nav, self.config.nav_title, self._nav, files)
