@@ -122,3 +122,38 @@ def test_an_outline_is_headings_and_placeholders_only() -> None:
     assert outline("# :rocket: launch\n") is None  # an emoji extension would draw it
     assert outline("# See https://example.org\n") is None
     assert outline("<!--trl-html-0--> and text\n") is None
+    assert outline("<!--trl-html-0-->\n## A heading right after\n") is None
+
+
+TOC_OPTIONS = """\
+site_name: Options
+markdown_extensions:
+  - toc:
+      baselevel: 2
+      toc_depth: 3
+      permalink: true
+      anchorlink: true
+"""
+
+
+@pytest.mark.parametrize("options", [TOC_OPTIONS, "site_name: Plain\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# T\n\n## Reviews\n\n<!--trl-html-0-->\n\n## Reviews\n\n### B\n",  # an id made unique
+        "# T\n## Reviews\n### Card\n#### Deep\n\n<!--trl-late-1-->\n",  # beyond toc_depth
+        "## \\-\\-\n\n## \\.\n",  # headings with no letters get ids of their own
+        "# T\n\n<!--trl-html-0-->\n## Right after a block\n",  # Markdown's, as it is
+    ],
+)
+def test_headings_are_as_markdown_makes_them(tmp_path: Path, options: str, text: str) -> None:
+    (tmp_path / "mkdocs.yml").write_text(options, encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    config = load_config(config_file=str(tmp_path / "mkdocs.yml"))
+    headings = Headings(config)
+    for _ in range(2):  # the second time, from the headings made the first
+        by_markdown = _page(Page, "a/index.md", text, config)
+        finished = _page(FinishedPage, "a/index.md", text, config, headings)
+        assert finished.content == by_markdown.content
+        assert _entries(finished.toc) == _entries(by_markdown.toc)
+        assert finished.present_anchor_ids == by_markdown.present_anchor_ids

@@ -16,8 +16,10 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import Any
 
 import markdown
+from markdown.extensions.toc import nest_toc_tokens
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -47,13 +49,17 @@ _ESCAPE = re.compile(r"\\(.)")
 
 def outline(text: str) -> Outline | None:
     """The page's Markdown (without its front matter) as an outline, or None when it holds
-    anything but headings of plain text, placeholder lines and blank lines."""
+    anything but headings of plain text, and placeholder lines each followed by a blank line
+    (as the templates' `html` filter writes them)."""
     out: list[Heading | str] = []
-    for line in text.splitlines():
-        line = line.strip()
+    lines = [line.strip() for line in text.splitlines()]
+    for number, line in enumerate(lines):
         if not line:
             continue
         if _PLACEHOLDER_LINE.fullmatch(line):
+            # Markdown ends an HTML block with a blank line only when one follows it.
+            if number + 1 < len(lines) and lines[number + 1]:
+                return None
             out.append(line)
             continue
         heading = _HEADING_LINE.fullmatch(line)
@@ -62,6 +68,16 @@ def outline(text: str) -> Outline | None:
         plain = html.unescape(_ESCAPE.sub(r"\1", heading[2]))
         out.append(Heading(len(heading[1]), plain))
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A heading as `toc` makes it alone on a page: its id, its HTML and its token of the
+    table of contents (None when `toc_depth` leaves it out)."""
+
+    id: str
+    html: str
+    token: dict[str, object] | None
 
 
 class Headings:
@@ -74,12 +90,40 @@ class Headings:
         )
         processors = self._md.treeprocessors  # a Markdown `Registry`, which has no `get`
         self._toc = processors["toc"] if "toc" in processors else None  # noqa: SIM401
+        self._made: dict[Heading, _Made] = {}
 
     def render(self, items: Outline) -> tuple[str, list[dict[str, object]], set[str]] | None:
         """The HTML of the outline, one block per line as Markdown writes it, the tokens of
-        its table of contents and its ids; None when the site has no `toc` extension."""
+        its table of contents and its ids; None when the site has no `toc` extension.
+
+        Most headings recur on thousands of pages ("Reviews", "Level history"): each is made
+        once, and a page is put together from them unless two of its headings would get the
+        same id, which `toc` makes unique by looking at the whole page."""
         if self._toc is None:
             return None
+        parts = [item if isinstance(item, str) else self._heading(item) for item in items]
+        made = [part for part in parts if isinstance(part, _Made)]
+        ids = {m.id for m in made}
+        if len(ids) < len(made):
+            return self._whole(items)
+        flat: list[Any] = [dict(m.token) for m in made if m.token is not None]
+        tokens: list[Any] = nest_toc_tokens(flat)
+        # Markdown writes a blank line after each raw HTML block (the placeholders).
+        lines = [p + "\n" if isinstance(p, str) else p.html for p in parts]
+        return "\n".join(lines).strip(), tokens, ids
+
+    def _heading(self, heading: Heading) -> _Made:
+        made = self._made.get(heading)
+        if made is None:
+            html, tokens, ids = self._whole((heading,))
+            token = dict(tokens[0]) if tokens else None
+            if token is not None:
+                token.pop("children", None)
+            made = self._made[heading] = _Made(next(iter(ids), ""), html, token)
+        return made
+
+    def _whole(self, items: Outline) -> tuple[str, list[dict[str, object]], set[str]]:
+        assert self._toc is not None
         self._md.reset()
         root = ET.Element("div")
         elements: list[ET.Element | str] = []
@@ -91,7 +135,6 @@ class Headings:
             else:
                 elements.append(item)
         self._toc.run(root)
-        # Markdown writes a blank line after each raw HTML block (the placeholders).
         lines = [e + "\n" if isinstance(e, str) else self._serialize(e) for e in elements]
         ids = {i for e in root.iter() if (i := e.get("id"))}
         return "\n".join(lines).strip(), list(getattr(self._md, "toc_tokens", [])), ids
