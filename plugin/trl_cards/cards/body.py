@@ -204,4 +204,5 @@ def _sections(text: str) -> list[str]:
             fence = opening[1]
         elif line.startswith("#") and number > 0 and not lines[number - 1].strip():
             starts.append(number)
-    return ["\n".join(lines[a:b]) for a, b in zip(starts, [*starts[1:], len(lines)])]
+    ends = [*starts[1:], len(lines)]
+    return ["\n".join(lines[a:b]) for a, b in zip(starts, ends, strict=True)]
