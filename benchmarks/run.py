@@ -141,6 +141,10 @@ class Result:
     """The readiness pages that (d) generated."""
     plain_shape: SiteShape
     """The hand-written pages of (e)."""
+    baseline_site: Measured | None = None
+    """(d) built with `--baseline`'s version, when given."""
+    baseline: str = ""
+    """That version, and where it is installed."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -155,6 +159,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="keep this run's figures in benchmarks/results/ (one file per release, commit and "
         "machine), for the next run to compare with",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="the Python of an environment with another version of mkdocs-trl-cards (a release, "
+        "or a commit before a change): (d) is also built with it, each of its runs right after "
+        "one of this version's, and the table shows both",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)  # STEP REPO [NUMBER...]
     args = parser.parse_args(argv)
     if args.child:
@@ -168,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown size(s) {', '.join(unknown)}; choose from {', '.join(_SIZES)}")
     work = args.work.resolve()
     load_before = os.getloadavg()[0]
-    results = [_benchmark(_SIZES[name], work, 1 if args.quick else None) for name in names]
+    results = [
+        _benchmark(_SIZES[name], work, 1 if args.quick else None, args.baseline) for name in names
+    ]
     # Wall-clock timings on a busy machine mean little: say how busy it was.
     load = f"Load average (1 min) before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f}"
     tables = _render(results) + f"\n\n{load} on {os.cpu_count()} CPUs."
@@ -187,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _benchmark(size: Size, work: Path, runs: int | None) -> Result:
+def _benchmark(size: Size, work: Path, runs: int | None, baseline: Path | None) -> Result:
     runs = runs or size.runs
     repo = _organisation(size, work)
     sites = work / "sites" / size.key
@@ -202,7 +215,13 @@ def _benchmark(size: Size, work: Path, runs: int | None) -> Result:
     _progress(f"{size.label}: (d) mkdocs build with trl-cards")
     config = _write_plugin_project(repo)
     plugin_site = sites / "plugin"
-    plugin_build = _best(runs, lambda: _build(config, plugin_site, repo / ".cache"))
+    plugin_build, baseline_build = _paired(
+        runs,
+        lambda: _build(config, plugin_site, repo / ".cache"),
+        None
+        if baseline is None
+        else lambda: _build(config, sites / "baseline", repo / ".cache", baseline),
+    )
     plugin_shape = _site_shape(plugin_site, "readiness")
 
     _progress(f"{size.label}: (e) mkdocs build without the plugin, {plugin_shape.pages:,} pages")
@@ -228,6 +247,8 @@ def _benchmark(size: Size, work: Path, runs: int | None) -> Result:
         plain_live,
         plugin_shape,
         plain_shape,
+        baseline_build,
+        _version_of(baseline) if baseline else "",
     )
 
 
@@ -251,6 +272,28 @@ def _organisation(size: Size, work: Path) -> Path:
 
 def _child(arguments: list[str]) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), "--child", *arguments]
+
+
+def _paired(
+    runs: int, measure: Callable[[], Measured], baseline: Callable[[], Measured] | None
+) -> tuple[Measured, Measured | None]:
+    """The best of `runs` of `measure`, and of `baseline`, each of its runs right after one of
+    `measure`'s: a slow spell of the machine then falls on both."""
+    ours: list[Measured] = []
+    theirs: list[Measured] = []
+    for _ in range(runs):
+        ours.append(measure())
+        if baseline is not None:
+            theirs.append(baseline())
+    best = min(ours, key=lambda m: m.seconds)
+    return best, (min(theirs, key=lambda m: m.seconds) if theirs else None)
+
+
+def _version_of(python: Path) -> str:
+    """The version of mkdocs-trl-cards that `python` has installed, with its path."""
+    code = "import importlib.metadata as m; print(m.version('mkdocs-trl-cards'))"
+    found = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=False)
+    return f"{found.stdout.strip() or 'unknown version'} at {python}"
 
 
 def _best(runs: int, measure: Callable[[], Measured]) -> Measured:
@@ -558,12 +601,14 @@ def _rows_for(article: int) -> int:
     return max(0, round((article - base) / per_row))
 
 
-def _build(config: Path, site: Path, cache: Path | None) -> Measured:
-    """A cold `mkdocs build`: no site folder, no plugin cache left from the previous run."""
+def _build(config: Path, site: Path, cache: Path | None, python: Path | None = None) -> Measured:
+    """A cold `mkdocs build`: no site folder, no plugin cache left from the previous run; with
+    another environment's `python` when given (`--baseline`)."""
     shutil.rmtree(site, ignore_errors=True)
     if cache is not None:
         shutil.rmtree(cache, ignore_errors=True)
-    argv = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(config), "-d", str(site)]
+    argv = [str(python or sys.executable), "-m", "mkdocs", "build", "--quiet"]
+    argv += ["-f", str(config), "-d", str(site)]
     return _measure(argv, cwd=config.parent)
 
 
@@ -590,7 +635,9 @@ def _site_shape(site: Path, folder: str) -> SiteShape:
 
 
 def _render(results: list[Result]) -> str:
-    return "\n\n".join([_measurements(results), _targets(results)])
+    baselines = sorted({r.baseline for r in results if r.baseline})
+    said = "".join(f"\n\nThe baseline of (d): mkdocs-trl-cards {b}." for b in baselines)
+    return "\n\n".join([_measurements(results) + said, _targets(results)])
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -618,6 +665,7 @@ def _measurements(results: list[Result]) -> str:
         ["    git log: glob pathspec / none (faster counts); cat-file"],
         ["(c) per card: git log --follow + git show per revision"],
         ["(d) mkdocs build, material + search + trl-cards"],
+        ["    (d) with --baseline's version; d / that"],
         ["    peak RSS of (d)"],
         ["    site size of (d); its search index, gzip"],
         ["(e) mkdocs build, material + search, same pages, no plugin"],
@@ -641,6 +689,11 @@ def _measurements(results: list[Result]) -> str:
             f"{floor['log_glob']:.2f} s / {floor['log_whole']:.2f} s; {floor['cat_file']:.2f} s",
             _per_card_seconds(r.per_card),
             seconds(r.plugin_site),
+            (
+                f"{seconds(r.baseline_site)}; {r.plugin_site.seconds / r.baseline_site.seconds:.2f}"
+                if r.baseline_site
+                else "-"
+            ),
             rss(r.plugin_site),
             f"{d.site_bytes / _MIB:,.0f} MiB; {d.index_bytes / 1024:,.0f} KiB",
             seconds(r.plain_site),
@@ -725,6 +778,9 @@ def _targets(results: list[Result]) -> str:
         edited = large.plugin_live.report.get(kind) if large else None
         article = "an" if kind[0] in "aeiou" else "a"
         check(f"(f) after {article} {kind} edit, large", edited, "<=", 2, unit=" s")
+    versus = large.baseline_site if large else None
+    ratio = large.plugin_site.seconds / versus.seconds if large and versus else None
+    check("(d) / (d) with --baseline's version, large", ratio, "<=", 1)
     rss = large.plugin_site.peak_rss / _MIB if large else None
     check("peak RSS of (d), large", rss, "<", 400, unit=" MiB")
     rss = huge.plugin_site.peak_rss / _MIB if huge else None

@@ -57,3 +57,20 @@ def test_the_first_record_of_a_machine_says_so(tmp_path: Path) -> None:
     again = results.record("0.3.0", "d" * 40, {"large": LARGE}, WHEN)
     results.write(again, tmp_path)
     assert results.previous(new, tmp_path) is None  # the same commit is not "before"
+
+
+def test_a_baseline_build_runs_right_after_each_of_ours() -> None:
+    import run  # the benchmark itself
+
+    calls: list[str] = []
+    times = {"ours": iter([5.0, 3.0, 4.0]), "theirs": iter([6.0, 7.0, 2.0])}
+
+    def measure(who: str) -> run.Measured:
+        calls.append(who)
+        return run.Measured(next(times[who]), 0)
+
+    ours, theirs = run._paired(3, lambda: measure("ours"), lambda: measure("theirs"))
+    assert calls == ["ours", "theirs"] * 3  # a slow spell of the machine falls on both
+    assert (ours.seconds, theirs.seconds if theirs else None) == (3.0, 2.0)
+    alone, none = run._paired(2, lambda: run.Measured(1.0, 0), None)
+    assert alone.seconds == 1.0 and none is None
