@@ -118,9 +118,17 @@ def compare(entry: dict[str, Any], before: dict[str, Any] | None) -> str:
 
 
 def write(entry: dict[str, Any], folder: Path = RESULTS) -> Path:
-    """Write the record (sorted keys, one file per release, commit and machine)."""
+    """Write the record (sorted keys, one file per release, commit and machine). A record of
+    the same commit keeps the sizes this run did not measure: the huge organisation, which
+    takes most of an hour, can be recorded by a run of its own."""
     folder.mkdir(parents=True, exist_ok=True)
     target = path_for(entry, folder)
+    try:
+        kept = json.loads(target.read_text(encoding="utf-8"))["sizes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        kept = {}
+    if isinstance(kept, dict):
+        entry = {**entry, "sizes": {**kept, **entry["sizes"]}}
     target.write_text(json.dumps(entry, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return target
 

@@ -74,3 +74,15 @@ def test_a_baseline_build_runs_right_after_each_of_ours() -> None:
     assert (ours.seconds, theirs.seconds if theirs else None) == (3.0, 2.0)
     alone, none = run._paired(2, lambda: run.Measured(1.0, 0), None)
     assert alone.seconds == 1.0 and none is None
+
+
+def test_a_run_of_other_sizes_adds_to_the_record_of_its_commit(tmp_path: Path) -> None:
+    first = results.record("0.3.0", "e" * 40, {"large": LARGE}, WHEN)
+    results.write(first, tmp_path)
+    huge = {**LARGE, "site": 350.0}
+    path = results.write(results.record("0.3.0", "e" * 40, {"huge": huge}, WHEN), tmp_path)
+    kept = json.loads(path.read_text(encoding="utf-8"))["sizes"]
+    assert kept == {"large": LARGE, "huge": huge}
+    path.write_text("not json", encoding="utf-8")  # a damaged record is replaced, not kept
+    results.write(first, tmp_path)
+    assert json.loads(path.read_text(encoding="utf-8"))["sizes"] == {"large": LARGE}
