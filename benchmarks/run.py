@@ -277,7 +277,7 @@ def _child(arguments: list[str]) -> list[str]:
 def _paired(
     runs: int, measure: Callable[[], Measured], baseline: Callable[[], Measured] | None
 ) -> tuple[Measured, Measured | None]:
-    """The best of `runs` of `measure`, and of `baseline`, each of its runs right after one of
+    """`_best` of `runs` of `measure`, and of `baseline`, each of its runs right after one of
     `measure`'s: a slow spell of the machine then falls on both."""
     ours: list[Measured] = []
     theirs: list[Measured] = []
@@ -285,8 +285,7 @@ def _paired(
         ours.append(measure())
         if baseline is not None:
             theirs.append(baseline())
-    best = min(ours, key=lambda m: m.seconds)
-    return best, (min(theirs, key=lambda m: m.seconds) if theirs else None)
+    return _best_of(ours), (_best_of(theirs) if theirs else None)
 
 
 def _version_of(python: Path) -> str:
@@ -297,7 +296,11 @@ def _version_of(python: Path) -> str:
 
 
 def _best(runs: int, measure: Callable[[], Measured]) -> Measured:
-    results = [measure() for _ in range(runs)]
+    return _best_of([measure() for _ in range(runs)])
+
+
+def _best_of(results: list[Measured]) -> Measured:
+    """The fastest run's time and report, with the largest peak memory of all the runs."""
     best = min(results, key=lambda m: m.seconds)
     peak = max(m.peak_rss for m in results)
     return Measured(best.seconds, peak, best.report)
