@@ -43,17 +43,38 @@ class NavCache:
 
     def __init__(self) -> None:
         self._html: dict[tuple[str, ...], str] = {}
+        self._targets: tuple[str, ...] | None = None
 
     def install(self, env: Environment) -> Environment:
         """Make `env` (material's) render its navigation through this cache; any other theme,
         or a site that overrides a navigation template, is left as it is."""
-        loader = env.loader
-        if loader is None or not all(_is_materials(env, name) for name in _PARTS):
+        loader, templates = env.loader, _material_templates()
+        if loader is None or templates is None:
+            return env
+        if not all(_is_materials(env, name, templates) for name in _PARTS):
             return env
         original, _, _ = loader.get_source(env, _NAV)
         env.loader = ChoiceLoader([DictLoader({_NAV: _CACHING, _ORIGINAL: original}), loader])
-        env.globals.update(trl_nav_key=_key, trl_nav_recall=self._recall, trl_nav_keep=self._keep)
+        env.globals.update(
+            trl_nav_key=self._key, trl_nav_recall=self._recall, trl_nav_keep=self._keep
+        )
         return env
+
+    def _key(
+        self, page: Page | None, nav: Navigation | None, config: MkDocsConfig
+    ) -> tuple[str, ...] | None:
+        """What the navigation of `page` depends on: the links from the page to every target
+        of the navigation. A page in the navigation, whose items are active, has its own: its
+        link to itself, `./`, is no other page's."""
+        if page is None or nav is None:
+            return None
+        if self._targets is None:  # the same for every page of the build
+            targets = [*_urls(nav.items), config.theme.get("logo") or ""]
+            targets.append(
+                config.extra.get("homepage") or (nav.homepage.url if nav.homepage else "")
+            )
+            self._targets = tuple(str(t) for t in targets)
+        return tuple(normalize_url(t, page=page) for t in self._targets)
 
     def _recall(self, key: tuple[str, ...] | None) -> str | None:
         return None if key is None else self._html.get(key)
@@ -64,18 +85,13 @@ class NavCache:
         return html
 
 
-def _is_materials(env: Environment, name: str) -> bool:
-    """Whether the template `name` is material's own, not a site's override of it."""
-    templates = _material_templates()
+def _is_materials(env: Environment, name: str, templates: Path) -> bool:
+    """Whether the template `name` is material's own (in `templates`), not a site's override."""
     try:
         _, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
     except TemplateNotFound:
         return False
-    return (
-        templates is not None
-        and filename is not None
-        and (templates in Path(filename).resolve().parents)
-    )
+    return filename is not None and templates in Path(filename).resolve().parents
 
 
 def _material_templates() -> Path | None:
@@ -84,17 +100,6 @@ def _material_templates() -> Path | None:
     except ImportError:
         return None
     return Path(material.__file__).resolve().parent / "templates"
-
-
-def _key(page: Page | None, nav: Navigation | None, config: MkDocsConfig) -> tuple[str, ...] | None:
-    """What the navigation of `page` depends on: the links from the page to every target of
-    the navigation. A page in the navigation, whose items are active, has its own: its link to
-    itself, `./`, is no other page's."""
-    if page is None or nav is None:
-        return None
-    targets: list[Any] = [*_urls(nav.items), config.theme.get("logo") or ""]
-    targets.append(config.extra.get("homepage") or (nav.homepage.url if nav.homepage else ""))
-    return tuple(normalize_url(str(t), page=page) for t in targets)
 
 
 def _urls(items: Iterable[Any]) -> Iterable[str]:
