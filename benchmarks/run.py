@@ -177,10 +177,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [name for name in names if name not in _SIZES]
     if unknown:
         parser.error(f"unknown size(s) {', '.join(unknown)}; choose from {', '.join(_SIZES)}")
+    baseline = _version_of(args.baseline) if args.baseline else ""
+    if args.baseline and not baseline:
+        parser.error(
+            f"--baseline {args.baseline}: that Python cannot import mkdocs-trl-cards. Give the "
+            "Python of an environment where it is installed, such as "
+            "/tmp/before-venv/bin/python (see benchmarks/README.md)."
+        )
     work = args.work.resolve()
     load_before = os.getloadavg()[0]
     results = [
-        _benchmark(_SIZES[name], work, 1 if args.quick else None, args.baseline) for name in names
+        _benchmark(_SIZES[name], work, 1 if args.quick else None, args.baseline, baseline)
+        for name in names
     ]
     # Wall-clock timings on a busy machine mean little: say how busy it was.
     load = f"Load average (1 min) before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f}"
@@ -200,7 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _benchmark(size: Size, work: Path, runs: int | None, baseline: Path | None) -> Result:
+def _benchmark(
+    size: Size, work: Path, runs: int | None, baseline: Path | None, version_of_baseline: str
+) -> Result:
     runs = runs or size.runs
     repo = _organisation(size, work)
     sites = work / "sites" / size.key
@@ -248,7 +258,7 @@ def _benchmark(size: Size, work: Path, runs: int | None, baseline: Path | None) 
         plugin_shape,
         plain_shape,
         baseline_build,
-        _version_of(baseline) if baseline else "",
+        version_of_baseline,
     )
 
 
@@ -289,10 +299,14 @@ def _paired(
 
 
 def _version_of(python: Path) -> str:
-    """The version of mkdocs-trl-cards that `python` has installed, with its path."""
+    """The version of mkdocs-trl-cards that `python` has installed, with its path; "" when
+    `python` cannot be run or has no mkdocs-trl-cards."""
     code = "import importlib.metadata as m; print(m.version('mkdocs-trl-cards'))"
-    found = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=False)
-    return f"{found.stdout.strip() or 'unknown version'} at {python}"
+    try:
+        found = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    except OSError:
+        return ""
+    return f"{found.stdout.strip()} at {python}" if found.returncode == 0 else ""
 
 
 def _best(runs: int, measure: Callable[[], Measured]) -> Measured:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
+import pytest
+
 import results
 
 WHEN = dt.datetime(2026, 12, 7, 20, 0, tzinfo=dt.timezone.utc)
@@ -86,3 +88,15 @@ def test_a_run_of_other_sizes_adds_to_the_record_of_its_commit(tmp_path: Path) -
     path.write_text("not json", encoding="utf-8")  # a damaged record is replaced, not kept
     results.write(first, tmp_path)
     assert json.loads(path.read_text(encoding="utf-8"))["sizes"] == {"large": LARGE}
+
+
+def test_a_baseline_without_the_plugin_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import run
+
+    with pytest.raises(SystemExit) as stopped:
+        run.main(["--sizes", "small", "--work", str(tmp_path), "--baseline", sys.executable + "x"])
+    assert stopped.value.code == 2
+    assert "cannot import mkdocs-trl-cards" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # no organisation generated, no build run
